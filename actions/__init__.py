@@ -1,0 +1,1 @@
+"""rasa-sdk actions. Each is thin: it reads the tracker and calls into bot/."""

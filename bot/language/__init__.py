@@ -1,5 +1,22 @@
 """Language handling: which language a text is in, and which one the conversation uses."""
 
 from bot.language.identifier import LANGUAGES, LanguageGuess, identify, words_of
+from bot.language.policy import (
+    DEFAULT_LANGUAGE,
+    SERVICE_LANGUAGES,
+    TextLanguage,
+    next_language,
+    page_language,
+)
 
-__all__ = ["LANGUAGES", "LanguageGuess", "identify", "words_of"]
+__all__ = [
+    "DEFAULT_LANGUAGE",
+    "LANGUAGES",
+    "SERVICE_LANGUAGES",
+    "LanguageGuess",
+    "TextLanguage",
+    "identify",
+    "next_language",
+    "page_language",
+    "words_of",
+]

@@ -1,0 +1,83 @@
+"""neuvo: the command line of the platform.
+
+neuvo run        train if needed, set up the database, start everything
+neuvo train      train the model if the training data or config changed
+neuvo init-db    create the application database's tables
+"""
+
+from __future__ import annotations
+
+import argparse
+import signal
+import sys
+import threading
+
+from bot.db import engine_for, init_db
+from bot.settings import Settings
+from bot.stack import Stack
+from bot.training import ensure_model
+
+
+def cmd_train(settings: Settings) -> int:
+    model, trained = ensure_model(settings.models_dir)
+    print(f"{'Trained' if trained else 'Up to date'}: {model}")
+    return 0
+
+
+def cmd_init_db(settings: Settings) -> int:
+    init_db(engine_for(settings.database_url))
+    print(f"Database ready: {settings.database_url}")
+    return 0
+
+
+def cmd_run(settings: Settings) -> int:
+    cmd_train(settings)
+    cmd_init_db(settings)
+    stopping = threading.Event()
+    # SIGTERM (e.g. from a supervisor) stops as cleanly as Ctrl-C.
+    signal.signal(signal.SIGTERM, lambda *_: stopping.set())
+    stack = Stack(settings, ensure_model(settings.models_dir)[0])
+    print("Starting the Rasa server, the action server and the web app ...")
+    try:
+        with stack:
+            print(
+                "\nNeuvo is running:\n"
+                f"  demo page (fi)   {settings.web_url}/fi\n"
+                f"  demo page (sv)   {settings.web_url}/sv\n"
+                f"  REST channel     {settings.rasa_url}/webhooks/rest/webhook\n"
+                f"  socket.io        {settings.rasa_url}/socket.io\n"
+                f"  Rasa HTTP API    {settings.rasa_url}/model/parse\n"
+                f"  action server    {settings.actions_url}/health\n"
+                f"  logs             {settings.var_dir / 'logs'}\n"
+                "Press Ctrl-C to stop."
+            )
+            while not stopping.wait(1.0):
+                dead = [
+                    s.name for s in stack.services if s.process and s.process.poll() is not None
+                ]
+                if dead:
+                    print(
+                        f"Stopped unexpectedly: {', '.join(dead)}; see the logs.", file=sys.stderr
+                    )
+                    return 1
+    except KeyboardInterrupt:
+        pass
+    finally:
+        print("\nStopping ...")
+    print("Stopped.")
+    return 0
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="neuvo", description=__doc__.splitlines()[0])
+    sub = parser.add_subparsers(dest="command", required=True)
+    for name in ("run", "train", "init-db"):
+        sub.add_parser(name)
+    args = parser.parse_args(argv)
+    settings = Settings()
+    command = {"run": cmd_run, "train": cmd_train, "init-db": cmd_init_db}[args.command]
+    return command(settings)
+
+
+if __name__ == "__main__":
+    sys.exit(main())

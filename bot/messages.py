@@ -1,0 +1,19 @@
+"""Resident-facing texts of custom actions (bot/content/messages.yml)."""
+
+from __future__ import annotations
+
+from functools import lru_cache
+from pathlib import Path
+
+import yaml
+
+MESSAGES_FILE = Path(__file__).parent / "content" / "messages.yml"
+
+
+@lru_cache(maxsize=1)
+def messages() -> dict[str, dict[str, str]]:
+    return yaml.safe_load(MESSAGES_FILE.read_text(encoding="utf-8"))
+
+
+def text(key: str, language: str) -> str:
+    return messages()[key][language]

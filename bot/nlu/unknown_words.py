@@ -1,0 +1,74 @@
+"""Rasa NLU component: a message with no known word is not understood.
+
+DIET is sure of itself even on keyboard mashing ("asdkj qwe"), because it has
+never seen anything like it. If not one word of a message is a word of
+Finnish, Swedish or English (per wordfreq's lists), the intent becomes
+``nlu_fallback``, as Rasa's FallbackClassifier would set it; DIET's ranking
+stays, so the fallback can still offer the likeliest topics (a typo such as
+"hammaslaakari" then gets "Did you mean: dental care?").
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import wordfreq
+from rasa.engine.graph import ExecutionContext, GraphComponent
+from rasa.engine.recipes.default_recipe import DefaultV1Recipe
+from rasa.engine.storage.resource import Resource
+from rasa.engine.storage.storage import ModelStorage
+from rasa.shared.constants import DEFAULT_NLU_FALLBACK_INTENT_NAME
+from rasa.shared.nlu.constants import (
+    INTENT,
+    INTENT_NAME_KEY,
+    INTENT_RANKING_KEY,
+    PREDICTED_CONFIDENCE_KEY,
+    TEXT,
+)
+from rasa.shared.nlu.training_data.message import Message
+
+from bot.language import LANGUAGES, words_of
+
+
+def is_known_word(word: str, min_frequency: float) -> bool:
+    return any(
+        wordfreq.word_frequency(word, lang, wordlist="large") >= min_frequency for lang in LANGUAGES
+    )
+
+
+@DefaultV1Recipe.register([DefaultV1Recipe.ComponentType.INTENT_CLASSIFIER], is_trainable=False)
+class UnknownWordsFallback(GraphComponent):
+    @staticmethod
+    def get_default_config() -> dict[str, Any]:
+        # Once per million words: "tarviin" and "mul" pass, "qwerty" does not.
+        return {"min_frequency": 1e-6}
+
+    def __init__(self, config: dict[str, Any]) -> None:
+        self._min_frequency = float(config["min_frequency"])
+
+    @classmethod
+    def create(
+        cls,
+        config: dict[str, Any],
+        model_storage: ModelStorage,
+        resource: Resource,
+        execution_context: ExecutionContext,
+    ) -> UnknownWordsFallback:
+        return cls(config)
+
+    def process(self, messages: list[Message]) -> list[Message]:
+        for message in messages:
+            words = words_of(message.get(TEXT) or "")
+            # No words at all (a number, an emoji) is not gibberish: forms ask for numbers.
+            if not words or any(is_known_word(w, self._min_frequency) for w in words):
+                continue
+            intent = message.get(INTENT) or {}
+            if intent.get(INTENT_NAME_KEY) == DEFAULT_NLU_FALLBACK_INTENT_NAME:
+                continue
+            fallback = {
+                INTENT_NAME_KEY: DEFAULT_NLU_FALLBACK_INTENT_NAME,
+                PREDICTED_CONFIDENCE_KEY: 1.0,
+            }
+            message.set(INTENT, fallback, add_to_output=True)
+            message.data.setdefault(INTENT_RANKING_KEY, []).insert(0, fallback)
+        return messages

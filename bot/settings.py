@@ -1,0 +1,54 @@
+"""Runtime settings, all from environment variables with working defaults.
+
+The defaults are the embedded setup of the README's run command: SQLite files
+under ``var/`` and the ports of shared/domain/CONTRACT.md.
+"""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass, field
+from pathlib import Path
+
+PROJECT_ROOT = Path(__file__).resolve().parents[1]
+
+
+def _int(name: str, default: int) -> int:
+    return int(os.environ.get(name, default))
+
+
+@dataclass(frozen=True)
+class Settings:
+    rasa_port: int = field(default_factory=lambda: _int("NEUVO_RASA_PORT", 5005))
+    actions_port: int = field(default_factory=lambda: _int("NEUVO_ACTIONS_PORT", 5055))
+    web_port: int = field(default_factory=lambda: _int("NEUVO_WEB_PORT", 8080))
+    # Rasa's HTTP API has no token in the default run, so it listens on the
+    # loopback only; the web app is the public face.
+    rasa_host: str = field(default_factory=lambda: os.environ.get("NEUVO_RASA_HOST", "127.0.0.1"))
+    web_host: str = field(default_factory=lambda: os.environ.get("NEUVO_WEB_HOST", "127.0.0.1"))
+    var_dir: Path = field(
+        default_factory=lambda: Path(os.environ.get("NEUVO_VAR_DIR", PROJECT_ROOT / "var"))
+    )
+    models_dir: Path = field(
+        default_factory=lambda: Path(os.environ.get("NEUVO_MODELS_DIR", PROJECT_ROOT / "models"))
+    )
+
+    @property
+    def database_url(self) -> str:
+        return os.environ.get("NEUVO_DATABASE_URL", f"sqlite:///{self.var_dir / 'neuvo.db'}")
+
+    @property
+    def tracker_db(self) -> Path:
+        return self.var_dir / "tracker.db"
+
+    @property
+    def rasa_url(self) -> str:
+        return f"http://127.0.0.1:{self.rasa_port}"
+
+    @property
+    def actions_url(self) -> str:
+        return f"http://127.0.0.1:{self.actions_port}"
+
+    @property
+    def web_url(self) -> str:
+        return f"http://127.0.0.1:{self.web_port}"

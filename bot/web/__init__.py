@@ -1,0 +1,1 @@
+"""The web app: demo municipal page with the chat box (later the staff portal)."""
