@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 import json
-import urllib.error
 import socket
+import urllib.error
 import urllib.request
 from collections.abc import Iterator
 from pathlib import Path

@@ -20,7 +20,9 @@ BILINGUAL_BY_DESIGN = {"utter_english_note"}
 def domain_responses() -> dict[str, list[dict]]:
     responses: dict[str, list[dict]] = {}
     for path in sorted(DOMAIN.glob("*.yml")):
-        responses.update((yaml.safe_load(path.read_text(encoding="utf-8")) or {}).get("responses") or {})
+        responses.update(
+            (yaml.safe_load(path.read_text(encoding="utf-8")) or {}).get("responses") or {}
+        )
     return responses
 
 
@@ -46,7 +48,11 @@ def test_response_has_one_variation_per_language(name: str) -> None:
     # Buttons: the same payloads in both languages, each with a title; only
     # the offer of the other language differs.
     payloads = {
-        lang: [b["payload"] for b in v.get("buttons") or [] if not b["payload"].startswith("/language_")]
+        lang: [
+            b["payload"]
+            for b in v.get("buttons") or []
+            if not b["payload"].startswith("/language_")
+        ]
         for lang, v in by_language.items()
     }
     assert sorted(payloads["fi"]) == sorted(payloads["sv"]), name

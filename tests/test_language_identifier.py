@@ -9,7 +9,11 @@ import pytest
 
 from bot.language import identify
 
-UD = Path(os.environ.get("NEUVO_SHARED", Path(__file__).resolve().parents[2] / "shared")) / "data" / "ud"
+UD = (
+    Path(os.environ.get("NEUVO_SHARED", Path(__file__).resolve().parents[2] / "shared"))
+    / "data"
+    / "ud"
+)
 
 
 @pytest.mark.parametrize(
@@ -55,6 +59,8 @@ def test_confidence_is_a_probability() -> None:
 
 def test_huge_and_odd_input_does_not_crash() -> None:
     assert identify("hei " * 20000).code == "fi"
+    assert identify("a" * 5000).code in ("en", "fi", "sv")
+    assert identify("hammaslääkäri" * 400).code == "fi"
     assert identify("<script>alert(1)</script> DROP TABLE users;--").code in ("en", "fi", "sv")
 
 

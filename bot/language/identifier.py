@@ -47,6 +47,7 @@ _CHAR_VOCABULARY = 80
 # of the frequency lists knows (a name, a typo, a rare compound) is weaker still.
 _MAX_WORD_EVIDENCE = 8.0
 _MAX_UNKNOWN_WORD_EVIDENCE = 3.0
+_MAX_WORD_CHARS = 60
 # The ending model learns from the vocabulary's rarer words, which look most
 # like the unknown words it is asked about.
 _ENDING_VOCABULARY = slice(2_000, 150_000)
@@ -173,8 +174,10 @@ def _word_evidence(word: str) -> tuple[float, ...]:
     chars, endings = _char_models(), _ending_models()
     scores = []
     for lang, freq in zip(LANGUAGES, freqs, strict=True):
-        char_p = math.exp(chars[lang].logprob(word))
-        score = math.log((1 - _OOV_WEIGHT) * freq + _OOV_WEIGHT * char_p)
+        # log((1 - w) * freq + w * P_char), in log space: P_char of a long
+        # word underflows to zero.
+        char_part = math.log(_OOV_WEIGHT) + chars[lang].logprob(word)
+        score = _logaddexp(math.log((1 - _OOV_WEIGHT) * freq), char_part) if freq else char_part
         if not any(freqs):
             score += endings[lang].logprob(word)
         scores.append(score)
@@ -183,9 +186,15 @@ def _word_evidence(word: str) -> tuple[float, ...]:
     return tuple(max(score - best, -cap) for score in scores)
 
 
+def _logaddexp(a: float, b: float) -> float:
+    high, low = max(a, b), min(a, b)
+    return high + math.log1p(math.exp(low - high))
+
+
 def identify(text: str) -> LanguageGuess:
     """Identify the language of ``text`` among Finnish, Swedish and English."""
-    words = words_of(text)
+    # No real word is longer; a pasted blob must not cost time or memory.
+    words = [word[:_MAX_WORD_CHARS] for word in words_of(text)]
     if not words:
         return LanguageGuess(code=None, confidence=0.0, evidence=0.0, words=0)
 

@@ -1,0 +1,122 @@
+"""The Rasa HTTP API, the socket.io channel and the web app, over real HTTP."""
+
+from __future__ import annotations
+
+import asyncio
+import urllib.request
+
+import pytest
+import socketio
+
+from tests.conftest import post_json
+
+pytestmark = pytest.mark.stack
+
+
+@pytest.mark.parametrize(
+    ("text", "code"),
+    [
+        ("tarvitsen hammaslääkärin", "fi"),
+        ("jag behöver en tandläkare", "sv"),
+        ("I need a dentist", "en"),
+        ("😀 123", None),
+    ],
+)
+def test_model_parse_reports_language(stack, text, code) -> None:
+    status, parsed = post_json(f"{stack.settings.rasa_url}/model/parse", {"text": text})
+    assert status == 200
+    assert parsed["language"]["code"] == code
+    assert 0.0 <= parsed["language"]["confidence"] <= 1.0
+    assert "intent" in parsed
+
+
+async def _socketio_conversation(url: str, metadata_key: str, message: str, language: str):
+    client = socketio.AsyncClient()
+    replies: list[dict] = []
+    got_reply = asyncio.Event()
+
+    @client.on("bot_uttered")
+    async def on_bot(data):
+        replies.append(data)
+        got_reply.set()
+
+    confirmed = asyncio.Event()
+
+    @client.on("session_confirm")
+    async def on_confirm(_):
+        confirmed.set()
+
+    # Long-polling: the python-engineio client needs aiohttp >= 3.10 for
+    # websockets, and Rasa 3.6 pins aiohttp 3.9. The server side is the same.
+    await client.connect(url, socketio_path="/socket.io", transports=["polling"])
+    try:
+        session_id = "socketio-test-session"
+        await client.emit("session_request", {"session_id": session_id})
+        await asyncio.wait_for(confirmed.wait(), 10)
+        await client.emit(
+            "user_uttered",
+            {"message": message, "session_id": session_id, metadata_key: {"language": language}},
+        )
+        await asyncio.wait_for(got_reply.wait(), 30)
+    finally:
+        await client.disconnect()
+    return replies
+
+
+@pytest.mark.parametrize("metadata_key", ["metadata", "customData"])
+async def test_socketio_delivers_replies_with_session_persistence(stack, metadata_key) -> None:
+    replies = await _socketio_conversation(stack.settings.rasa_url, metadata_key, "hej", "sv")
+    assert replies and "Neuvo" in replies[0]["text"]
+    # The page metadata arrived: a Swedish page and "hej" give a Swedish greeting.
+    assert replies[0]["text"].startswith("Hej")
+
+
+def test_rasa_api_listens_on_loopback_only(stack) -> None:
+    assert stack.settings.rasa_host == "127.0.0.1"
+
+
+@pytest.mark.parametrize(("path", "lang"), [("/fi", "fi"), ("/sv", "sv")])
+def test_demo_pages(stack, path, lang) -> None:
+    with urllib.request.urlopen(stack.settings.web_url + path, timeout=10) as response:
+        html = response.read().decode()
+    assert f'<html lang="{lang}">' in html
+    assert 'aria-live="polite"' in html
+    assert '<label for="chat-input">' in html
+    assert 'data-municipality="710"' in html
+
+
+def test_chat_proxy_reaches_the_assistant(stack) -> None:
+    status, replies = post_json(
+        f"{stack.settings.web_url}/api/chat",
+        {"sender": "web-proxy-test-1", "message": "hej", "metadata": {"language": "sv"}},
+    )
+    assert status == 200
+    assert replies[0]["text"].startswith("Hej")
+
+
+@pytest.mark.parametrize(
+    "payload",
+    [
+        {"sender": "web-proxy-test-2", "message": ""},
+        {"sender": "web-proxy-test-2", "message": "   "},
+        {"sender": "x", "message": "hei"},
+        {"sender": "<script>", "message": "hei"},
+        {"sender": "web-proxy-test-2", "message": 42},
+        ["not", "an", "object"],
+    ],
+)
+def test_chat_proxy_rejects_bad_input_politely(stack, payload) -> None:
+    status, body = post_json(f"{stack.settings.web_url}/api/chat", payload)
+    assert status == 400
+    assert "error" in body
+
+
+def test_chat_proxy_rejects_invalid_json(stack) -> None:
+    request = urllib.request.Request(
+        f"{stack.settings.web_url}/api/chat",
+        data=b"\xff\xfe{not json",
+        headers={"Content-Type": "application/json"},
+    )
+    with pytest.raises(urllib.error.HTTPError) as error:
+        urllib.request.urlopen(request, timeout=10)
+    assert error.value.code == 400
