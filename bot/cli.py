@@ -12,7 +12,8 @@ import signal
 import sys
 import threading
 
-from bot.db import engine_for, init_db
+from bot.catalogue.loader import catalogue_is_empty, load_all
+from bot.db import engine_for, init_db, session_scope
 from bot.settings import Settings
 from bot.stack import Stack
 from bot.training import ensure_model
@@ -25,7 +26,13 @@ def cmd_train(settings: Settings) -> int:
 
 
 def cmd_init_db(settings: Settings) -> int:
-    init_db(engine_for(settings.database_url))
+    """Tables, then the catalogue (reference and demo data) when it is empty."""
+    engine = engine_for(settings.database_url)
+    init_db(engine)
+    with session_scope(engine) as session:
+        if catalogue_is_empty(session):
+            counts = load_all(session, demo=True)
+            print("Catalogue loaded: " + ", ".join(f"{v} {k}" for k, v in counts.items()))
     print(f"Database ready: {settings.database_url}")
     return 0
 

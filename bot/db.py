@@ -56,7 +56,8 @@ def default_engine() -> Engine:
 
 def init_db(engine: Engine) -> None:
     """Create the tables that do not exist yet."""
-    import bot.models  # noqa: F401  (registers the tables on Base.metadata)
+    import bot.catalogue.models  # noqa: F401  (registers the tables on Base.metadata)
+    import bot.models  # noqa: F401
 
     Base.metadata.create_all(engine)
 

@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from bot.db import engine_for, init_db
+from bot.cli import cmd_init_db
 from bot.settings import Settings
 from bot.stack import Stack
 from bot.training import ensure_model
@@ -42,7 +42,7 @@ def settings(tmp_path_factory: pytest.TempPathFactory) -> Settings:
 def stack(settings: Settings, model: Path, monkeypatch_session) -> Iterator[Stack]:
     # The test process reads the same database as the action server.
     monkeypatch_session.setenv("NEUVO_DATABASE_URL", settings.database_url)
-    init_db(engine_for(settings.database_url))
+    cmd_init_db(settings)
     with Stack(settings, model) as running:
         yield running
 

@@ -1,6 +1,12 @@
 """Language handling: which language a text is in, and which one the conversation uses."""
 
-from bot.language.identifier import LANGUAGES, LanguageGuess, identify, words_of
+from bot.language.identifier import (
+    LANGUAGES,
+    LanguageGuess,
+    identify,
+    spelling_plausibility,
+    words_of,
+)
 from bot.language.policy import (
     DEFAULT_LANGUAGE,
     SERVICE_LANGUAGES,
@@ -18,5 +24,6 @@ __all__ = [
     "identify",
     "next_language",
     "page_language",
+    "spelling_plausibility",
     "words_of",
 ]

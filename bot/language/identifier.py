@@ -186,6 +186,14 @@ def _word_evidence(word: str) -> tuple[float, ...]:
     return tuple(max(score - best, -cap) for score in scores)
 
 
+def spelling_plausibility(word: str) -> float:
+    """Log-probability per character of the word under the likeliest language's
+    character model: about -2.5 to -3.3 for real words, typos and compounds
+    ("hammassärky", "hammaslaakari"), below -3.9 for keyboard mashing ("asdkj")."""
+    word = word.lower()[:_MAX_WORD_CHARS]
+    return max(model.logprob(word) for model in _char_models().values()) / (len(word) + 1)
+
+
 def _logaddexp(a: float, b: float) -> float:
     high, low = max(a, b), min(a, b)
     return high + math.log1p(math.exp(low - high))

@@ -1,8 +1,9 @@
-"""Rasa NLU component: a message with no known word is not understood.
+"""Rasa NLU component: a message with no plausible word is not understood.
 
 DIET is sure of itself even on keyboard mashing ("asdkj qwe"), because it has
-never seen anything like it. If not one word of a message is a word of
-Finnish, Swedish or English (per wordfreq's lists), the intent becomes
+never seen anything like it. If not one word of a message is a known word of
+Finnish, Swedish or English (wordfreq's lists) or spelt like one (Finnish
+compounds such as "hammassärky" are rarely in the lists), the intent becomes
 ``nlu_fallback``, as Rasa's FallbackClassifier would set it; DIET's ranking
 stays, so the fallback can still offer the likeliest topics (a typo such as
 "hammaslaakari" then gets "Did you mean: dental care?").
@@ -27,24 +28,28 @@ from rasa.shared.nlu.constants import (
 )
 from rasa.shared.nlu.training_data.message import Message
 
-from bot.language import LANGUAGES, words_of
+from bot.language import LANGUAGES, spelling_plausibility, words_of
 
 
-def is_known_word(word: str, min_frequency: float) -> bool:
-    return any(
+def is_plausible_word(word: str, min_frequency: float, min_plausibility: float) -> bool:
+    known = any(
         wordfreq.word_frequency(word, lang, wordlist="large") >= min_frequency for lang in LANGUAGES
     )
+    return known or spelling_plausibility(word) >= min_plausibility
 
 
 @DefaultV1Recipe.register([DefaultV1Recipe.ComponentType.INTENT_CLASSIFIER], is_trainable=False)
 class UnknownWordsFallback(GraphComponent):
     @staticmethod
     def get_default_config() -> dict[str, Any]:
-        # Once per million words: "tarviin" and "mul" pass, "qwerty" does not.
-        return {"min_frequency": 1e-6}
+        # Once per million words: "tarviin" and "mul" are known words.
+        # Spelling: real words score above -3.3, mashing below -3.9 (see
+        # bot.language.identifier.spelling_plausibility).
+        return {"min_frequency": 1e-6, "min_plausibility": -3.6}
 
     def __init__(self, config: dict[str, Any]) -> None:
         self._min_frequency = float(config["min_frequency"])
+        self._min_plausibility = float(config["min_plausibility"])
 
     @classmethod
     def create(
@@ -60,7 +65,9 @@ class UnknownWordsFallback(GraphComponent):
         for message in messages:
             words = words_of(message.get(TEXT) or "")
             # No words at all (a number, an emoji) is not gibberish: forms ask for numbers.
-            if not words or any(is_known_word(w, self._min_frequency) for w in words):
+            if not words or any(
+                is_plausible_word(w, self._min_frequency, self._min_plausibility) for w in words
+            ):
                 continue
             intent = message.get(INTENT) or {}
             if intent.get(INTENT_NAME_KEY) == DEFAULT_NLU_FALLBACK_INTENT_NAME:

@@ -1,0 +1,58 @@
+"""Routing a need to services: one action, the decisions are in bot/routing.py."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from rasa_sdk import Action, Tracker
+from rasa_sdk.events import SlotSet
+from rasa_sdk.executor import CollectingDispatcher
+
+from actions._tracker import latest_intent, reply_language
+from bot.db import default_engine, session_scope
+from bot.messages import text
+from bot.nlu.safety_net import NEED_INTENT_PREFIX
+from bot.replies import routing_text
+from bot.routing import allowed_outcomes, needs_municipality, route
+
+
+class ActionRouteNeed(Action):
+    """Answers a need with services from the catalogue and the routing payload.
+
+    Crises are answered at once with the national numbers; other needs wait
+    for the municipality (asked once, then remembered).
+    """
+
+    def name(self) -> str:
+        return "action_route_need"
+
+    async def run(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
+    ) -> list[dict[str, Any]]:
+        language = reply_language(tracker)
+        intent = latest_intent(tracker) or ""
+        need = (
+            intent.removeprefix(NEED_INTENT_PREFIX)
+            if intent.startswith(NEED_INTENT_PREFIX)
+            else None
+        )
+        need = need if need in allowed_outcomes() else tracker.get_slot("pending_need")
+        municipality = tracker.get_slot("municipality")
+        if need is None:
+            # A municipality alone, with no need yet: ask what the matter is.
+            dispatcher.utter_message(response="utter_how_can_i_help")
+            return []
+        if needs_municipality(need) and municipality is None:
+            key = (
+                "municipality_not_recognised"
+                if intent == "inform_municipality"
+                else "ask_municipality"
+            )
+            dispatcher.utter_message(text=text(key, language))
+            return [SlotSet("pending_need", need)]
+        with session_scope(default_engine()) as session:
+            routing = route(session, need, language, municipality)
+            reply, payload = routing_text(routing), routing.payload()
+        dispatcher.utter_message(text=reply)
+        dispatcher.utter_message(json_message=payload)
+        return [SlotSet("pending_need", None), SlotSet("last_need", need)]

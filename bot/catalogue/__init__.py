@@ -1,0 +1,1 @@
+"""The service catalogue: organisations, services, their channels and areas."""

@@ -1,0 +1,67 @@
+"""Rasa NLU component: danger signs override the classifier (bot/safety.py).
+
+Last in the pipeline. When the words of a message show a danger sign, the
+intent becomes that crisis need (confidence 1.0), whatever DIET said; when
+the classifier was unsure (nlu_fallback) but its best guess was a crisis
+need, that guess wins too, so an unclear crisis is never asked to rephrase.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from rasa.engine.graph import ExecutionContext, GraphComponent
+from rasa.engine.recipes.default_recipe import DefaultV1Recipe
+from rasa.engine.storage.resource import Resource
+from rasa.engine.storage.storage import ModelStorage
+from rasa.shared.constants import DEFAULT_NLU_FALLBACK_INTENT_NAME
+from rasa.shared.nlu.constants import (
+    INTENT,
+    INTENT_NAME_KEY,
+    INTENT_RANKING_KEY,
+    PREDICTED_CONFIDENCE_KEY,
+    TEXT,
+)
+from rasa.shared.nlu.training_data.message import Message
+
+from bot.routing import CRISIS_NEEDS
+from bot.safety import danger_sign
+
+NEED_INTENT_PREFIX = "need_"
+CRISIS_INTENTS = {NEED_INTENT_PREFIX + need for need in CRISIS_NEEDS}
+SAFETY_KEY = "safety"
+
+
+@DefaultV1Recipe.register([DefaultV1Recipe.ComponentType.INTENT_CLASSIFIER], is_trainable=False)
+class SafetyNet(GraphComponent):
+    @classmethod
+    def create(
+        cls,
+        config: dict[str, Any],
+        model_storage: ModelStorage,
+        resource: Resource,
+        execution_context: ExecutionContext,
+    ) -> SafetyNet:
+        return cls()
+
+    def process(self, messages: list[Message]) -> list[Message]:
+        for message in messages:
+            sign = danger_sign(message.get(TEXT) or "")
+            if sign is not None:
+                message.set(SAFETY_KEY, {"need": sign.need, "matched": sign.matched}, True)
+                self._set_intent(message, NEED_INTENT_PREFIX + sign.need)
+                continue
+            intent = (message.get(INTENT) or {}).get(INTENT_NAME_KEY)
+            ranking = [r for r in message.get(INTENT_RANKING_KEY) or [] if r.get(INTENT_NAME_KEY)]
+            guesses = [r for r in ranking if r[INTENT_NAME_KEY] != DEFAULT_NLU_FALLBACK_INTENT_NAME]
+            if (
+                intent == DEFAULT_NLU_FALLBACK_INTENT_NAME
+                and guesses
+                and guesses[0][INTENT_NAME_KEY] in CRISIS_INTENTS
+            ):
+                self._set_intent(message, guesses[0][INTENT_NAME_KEY])
+        return messages
+
+    @staticmethod
+    def _set_intent(message: Message, name: str) -> None:
+        message.set(INTENT, {INTENT_NAME_KEY: name, PREDICTED_CONFIDENCE_KEY: 1.0}, True)

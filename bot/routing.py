@@ -1,0 +1,191 @@
+"""Choosing where to send a resident: the outcome and the services, from the catalogue.
+
+The outcome is the first of the need's allowed outcomes (needs.yml, in order
+of preference) that a service in the resident's municipality can actually
+deliver; a fitting third-sector service is put beside public ones. Every
+service comes from the catalogue: nothing is invented.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from functools import lru_cache
+from pathlib import Path
+
+import yaml
+from sqlalchemy import or_, select
+from sqlalchemy.orm import Session, selectinload
+
+from bot.catalogue.models import Service, ServiceNeed, service_areas
+
+NEEDS_FILE = Path(__file__).parent / "catalogue" / "data" / "needs.yml"
+CRISIS_NEEDS = frozenset({"emergency", "mental_health_crisis", "domestic_violence"})
+THIRD_SECTOR = ("third_sector", "parish")
+MAX_SERVICES = 3
+
+
+@lru_cache(maxsize=1)
+def allowed_outcomes() -> dict[str, list[str]]:
+    """need code -> allowed outcomes, the usual default first (needs.yml)."""
+    spec = yaml.safe_load(NEEDS_FILE.read_text(encoding="utf-8"))
+    return {need["code"]: list(need["outcomes"]) for need in spec["needs"]}
+
+
+@dataclass
+class Routing:
+    need: str
+    outcome: str
+    language: str
+    municipality: str | None
+    # The chosen outcome's services, best first, and those offered beside them.
+    primary: list[Service] = field(default_factory=list)
+    beside: list[Service] = field(default_factory=list)
+
+    @property
+    def services(self) -> list[Service]:
+        return self.primary + self.beside
+
+    def payload(self) -> dict:
+        """The routing payload of shared/domain/CONTRACT.md."""
+        return {
+            "type": "routing",
+            "need": self.need,
+            "outcome": self.outcome,
+            "language": self.language,
+            "municipality": self.municipality,
+            "services": [service_summary(s, self.language) for s in self.services],
+        }
+
+
+def channel_capabilities(service: Service) -> list[str]:
+    capabilities: list[str] = []
+    for channel in service.channels:
+        if channel.takes_appointments:
+            capabilities.append("appointment")
+        if channel.takes_callbacks:
+            capabilities.append("callback")
+        if channel.phone:
+            capabilities.append("phone")
+        capabilities.append(channel.type)
+    return list(dict.fromkeys(capabilities))
+
+
+def service_summary(service: Service, language: str) -> dict:
+    phone = next((c.phone for c in service.channels if c.phone), None)
+    url = next((c.url for c in service.channels if c.url), None)
+    summary = {
+        "id": service.id,
+        "name": service.name(language),
+        "provider_type": service.organisation.provider_type,
+        "channels": channel_capabilities(service),
+        "demo": service.demo,
+    }
+    if phone:
+        summary["phone"] = phone
+    if url:
+        summary["url"] = url
+    return summary
+
+
+def services_for(session: Session, need: str, municipality: str | None) -> list[Service]:
+    """Services for the need that serve the municipality (or the whole country)."""
+    in_area = Service.nationwide.is_(True)
+    if municipality:
+        in_area = or_(
+            in_area,
+            Service.id.in_(
+                select(service_areas.c.service_id).where(
+                    service_areas.c.municipality_code == municipality
+                )
+            ),
+        )
+    query = (
+        select(Service)
+        .join(ServiceNeed, ServiceNeed.service_id == Service.id)
+        .where(ServiceNeed.need == need, in_area)
+        .options(selectinload(Service.channels), selectinload(Service.organisation))
+        .order_by(Service.id)
+    )
+    return list(session.execute(query).scalars().unique())
+
+
+def _fits(service: Service, outcome: str) -> bool:
+    provider = service.organisation.provider_type
+    channels = service.channels
+    if outcome == "appointment":
+        return provider == "public" and any(c.takes_appointments for c in channels)
+    if outcome == "callback":
+        return provider == "public" and any(c.takes_callbacks for c in channels)
+    if outcome == "third_sector":
+        return provider in THIRD_SECTOR
+    if outcome == "self_service":
+        return provider == "national" and any(c.type in ("eservice", "webpage") for c in channels)
+    if outcome == "info":
+        return True
+    if outcome == "emergency":
+        return any(c.phone for c in channels)
+    return False
+
+
+def _rank(services: list[Service], language: str, municipality: str | None) -> list[Service]:
+    """Best first: 112, the resident's language, local, specific to few needs, always open."""
+
+    def key(service: Service) -> tuple:
+        speaks = language in (service.languages or [])
+        local = bool(municipality) and not service.nationwide
+        always = any(c.always_open for c in service.channels)
+        emergency_number = any(c.phone == "112" for c in service.channels)
+        return (
+            not emergency_number,
+            not speaks,
+            not local,
+            len(service.needs),
+            not always,
+            service.id,
+        )
+
+    return sorted(services, key=key)
+
+
+def route(session: Session, need: str, language: str, municipality: str | None) -> Routing:
+    outcomes = allowed_outcomes()[need]
+    candidates = services_for(session, need, municipality)
+    for outcome in outcomes:
+        fitting = [s for s in candidates if _fits(s, outcome)]
+        if fitting:
+            chosen = _rank(fitting, language, municipality)[:MAX_SERVICES]
+            beside = (
+                []
+                if outcome == "emergency"
+                else _beside(candidates, chosen, language, municipality)
+            )
+            return Routing(need, outcome, language, municipality, chosen, beside)
+    # Nothing in the catalogue fits: say so honestly (info), with nothing invented.
+    return Routing(need, "info" if "info" in outcomes else outcomes[0], language, municipality)
+
+
+def _beside(
+    candidates: list[Service],
+    chosen: list[Service],
+    outcome: str,
+    language: str,
+    municipality: str | None,
+) -> list[Service]:
+    """A third-sector option and a national helpline for the need, when there are any."""
+    extra: list[Service] = []
+    kinds = ("helpline",) if outcome == "third_sector" else ("third_sector", "helpline")
+    for wanted in kinds:
+        options = [
+            s
+            for s in candidates
+            if s not in chosen
+            and (_fits(s, "third_sector") if wanted == "third_sector" else s.source == "helplines")
+            and not any(c.phone == "112" for c in s.channels)
+        ]
+        extra += [s for s in _rank(options, language, municipality)[:1] if s not in extra]
+    return extra
+
+
+def needs_municipality(need: str) -> bool:
+    """Crisis answers never wait for a municipality: the numbers are national."""
+    return need not in CRISIS_NEEDS

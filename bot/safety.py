@@ -1,0 +1,114 @@
+"""The emergency safety net: danger signs found in the words themselves.
+
+Runs on every message, whatever the intent classifier thinks, so that a
+low-confidence or wrong classification cannot miss a crisis (issue 3).
+Patterns: bot/content/safety.yml.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from dataclasses import dataclass
+from functools import lru_cache
+from pathlib import Path
+
+import yaml
+
+SAFETY_FILE = Path(__file__).parent / "content" / "safety.yml"
+# Checked in this order: a message with chest pain and violence gets 112 first.
+PRIORITY = ("emergency", "mental_health_crisis", "domestic_violence")
+# Words that turn a sign around: "vill inte dö", "inga självmordstankar".
+_NEGATIONS = (
+    "ei",
+    "en",
+    "et",
+    "emme",
+    "ette",
+    "eivat",
+    "inte",
+    "int",
+    "ej",
+    "inga",
+    "ingen",
+    "aldrig",
+)
+_NOT_NEGATION = r"(?!(?:" + "|".join(_NEGATIONS) + r")\b)"
+# Up to two other words between the words of a pattern, none of them a negation.
+_GAP = r"(?: " + _NOT_NEGATION + r"\w+){0,2} "
+
+
+@dataclass(frozen=True)
+class DangerSign:
+    category: str
+    need: str
+    matched: str
+
+
+def _fold(text: str) -> str:
+    decomposed = unicodedata.normalize("NFKD", text.lower())
+    return "".join(ch for ch in decomposed if not unicodedata.combining(ch))
+
+
+def _normalise(text: str) -> str:
+    return " ".join(re.findall(r"[^\W_]+", _fold(text or "")))
+
+
+@dataclass(frozen=True)
+class _Pattern:
+    category: str
+    need: str
+    regex: re.Pattern
+    phrase: str
+    # Not a sign when the message also has one of these (after-care, past events).
+    unless: re.Pattern | None
+
+
+def _compile(phrases: list[str]) -> re.Pattern:
+    alternatives = []
+    for phrase in phrases:
+        stems = [re.escape(word) + r"\w*" for word in _normalise(phrase).split()]
+        alternatives.append(_GAP.join(stems))
+    return re.compile(r"(?<!\w)(?:" + "|".join(alternatives) + ")")
+
+
+@lru_cache(maxsize=1)
+def _patterns() -> list[_Pattern]:
+    spec = yaml.safe_load(SAFETY_FILE.read_text(encoding="utf-8"))
+    patterns = []
+    for category in PRIORITY:
+        entry = spec[category]
+        unless = _compile(entry["unless"]) if entry.get("unless") else None
+        conditions = entry.get("conditions") or {}
+        for language in ("fi", "sv"):
+            for phrase in conditions.get(language, []):
+                patterns.append(
+                    _Pattern(category, entry["need"], _compile([phrase]), phrase, unless)
+                )
+            for phrase in entry[language]:
+                # Each word is a stem at a word start ("ei herää" also finds
+                # "eikä herää"); up to two other words may stand between
+                # ("vill bara dö", "haluun vaan kuolla").
+                patterns.append(_Pattern(category, entry["need"], _compile([phrase]), phrase, None))
+    return patterns
+
+
+def danger_sign(text: str) -> DangerSign | None:
+    """The most urgent danger sign in the text, if any."""
+    normalised = _normalise(text)
+    if not normalised:
+        return None
+    for pattern in _patterns():
+        match = pattern.regex.search(normalised)
+        if match is None or _negated(normalised, match.start()):
+            continue
+        if pattern.unless is not None and pattern.unless.search(normalised):
+            continue
+        return DangerSign(category=pattern.category, need=pattern.need, matched=pattern.phrase)
+    return None
+
+
+def _negated(text: str, start: int) -> bool:
+    """Whether the word just before the match negates it ("ei itsetuhoisia ajatuksia")."""
+    before = text[:start].split()
+    return bool(before) and before[-1] in _NEGATIONS

@@ -1,0 +1,128 @@
+"""Need routing end to end: REST channel, trained model, catalogue in SQLite."""
+
+from __future__ import annotations
+
+import pytest
+from sqlalchemy import select
+
+from bot.catalogue.models import Service
+from bot.db import engine_for, session_scope
+from bot.routing import allowed_outcomes
+from tests.conftest import Resident
+
+pytestmark = pytest.mark.stack
+
+
+def routing_of(replies: list[dict]) -> dict | None:
+    payloads = [r["custom"] for r in replies if (r.get("custom") or {}).get("type") == "routing"]
+    assert len(payloads) <= 1
+    return payloads[0] if payloads else None
+
+
+def texts(replies: list[dict]) -> str:
+    return "\n".join(r["text"] for r in replies if r.get("text"))
+
+
+def says(settings, sender: str, message: str, language="fi", municipality=None) -> list[dict]:
+    resident = Resident(settings, sender, language)
+    metadata = {"language": language}
+    if municipality:
+        metadata["municipality"] = municipality
+    from tests.conftest import post_json
+
+    status, replies = post_json(
+        resident.url, {"sender": sender, "message": message, "metadata": metadata}
+    )
+    assert status == 200
+    return replies
+
+
+def assert_valid_routing(payload: dict, settings, need: str, language: str) -> None:
+    assert payload["need"] == need
+    assert payload["outcome"] in allowed_outcomes()[need]
+    assert payload["language"] == language
+    ids = [s["id"] for s in payload["services"]]
+    assert ids, "a routing reply names at least one service"
+    with session_scope(engine_for(settings.database_url)) as session:
+        known = set(session.execute(select(Service.id).where(Service.id.in_(ids))).scalars())
+    assert known == set(ids), "every service comes from the catalogue"
+    for service in payload["services"]:
+        assert service["provider_type"] in (
+            "public",
+            "third_sector",
+            "parish",
+            "national",
+            "private",
+        )
+        assert service["name"]
+
+
+@pytest.mark.parametrize(
+    ("message", "language", "municipality", "need"),
+    [
+        ("tarvitsen hammaslääkärin", "fi", "049", "oral_health"),
+        ("jag behöver en tandläkare", "sv", "710", "oral_health"),
+        ("äiti ei enää pärjää kotona yksin", "fi", "Porvoo", "elderly_services"),
+        ("jag känner mig så ensam", "sv", "Borgå", "loneliness_peer_support"),
+        ("rahat loppu enkä pysty ostamaan ruokaa", "fi", "444", "financial_difficulty"),
+    ],
+)
+def test_first_reply_routes_when_need_and_municipality_are_clear(
+    stack, request, message, language, municipality, need
+) -> None:
+    replies = says(stack.settings, request.node.name[-50:], message, language, municipality)
+    payload = routing_of(replies)
+    assert payload is not None, texts(replies)
+    assert_valid_routing(payload, stack.settings, need, language)
+    assert payload["municipality"] is not None
+
+
+def test_municipality_is_asked_once_and_remembered(stack) -> None:
+    sender = "ask-municipality-1"
+    first = says(stack.settings, sender, "tarvitsen hammaslääkärin")
+    assert routing_of(first) is None
+    assert "kunnassa" in texts(first)
+    second = says(stack.settings, sender, "asun Lohjalla")
+    payload = routing_of(second)
+    assert payload is not None and payload["municipality"] == "444"
+    assert_valid_routing(payload, stack.settings, "oral_health", "fi")
+    # Remembered: the next need routes at once.
+    third = routing_of(says(stack.settings, sender, "olen tosi yksinäinen"))
+    assert third is not None and third["municipality"] == "444"
+
+
+def test_municipality_in_the_message_wins(stack) -> None:
+    replies = says(stack.settings, "municipality-in-text", "jag behöver tandvård i Esbo", "sv")
+    payload = routing_of(replies)
+    assert payload is not None and payload["municipality"] == "049"
+
+
+@pytest.mark.parametrize(
+    ("message", "language", "need", "number"),
+    [
+        ("isä on tajuton eikä herää", "fi", "emergency", "112"),
+        ("min mamma har plötsligt ont i bröstet", "sv", "emergency", "112"),
+        ("en halua elää enää", "fi", "mental_health_crisis", "09 2525 0111"),
+        ("jag vill inte leva längre", "sv", "mental_health_crisis", "09 2525 0112"),
+        ("mieheni lyö minua", "fi", "domestic_violence", "080 005 005"),
+    ],
+)
+def test_crisis_is_answered_first_with_the_number(
+    stack, request, message, language, need, number
+) -> None:
+    replies = says(stack.settings, request.node.name[-50:], message, language)
+    first_text = next(r["text"] for r in replies if r.get("text"))
+    assert "112" in first_text.splitlines()[0]
+    assert number in texts(replies)
+    payload = routing_of(replies)
+    assert payload["outcome"] == "emergency" and payload["need"] == need
+
+
+def test_crisis_interrupts_the_feedback_form(stack) -> None:
+    sender = "crisis-in-form"
+    says(stack.settings, sender, "heippa")
+    asked = says(stack.settings, sender, "/feedback_negative")
+    assert any(b["payload"] == "/deny" for r in asked for b in r.get("buttons") or [])
+    replies = says(stack.settings, sender, "nyt rintaan sattuu tosi kovaa")
+    assert "112" in texts(replies).splitlines()[0]
+    assert routing_of(replies)["outcome"] == "emergency"
