@@ -157,7 +157,7 @@ def route(session: Session, need: str, language: str, municipality: str | None) 
             beside = (
                 []
                 if outcome == "emergency"
-                else _beside(candidates, chosen, language, municipality)
+                else _beside(candidates, chosen, outcome, language, municipality)
             )
             return Routing(need, outcome, language, municipality, chosen, beside)
     # Nothing in the catalogue fits: say so honestly (info), with nothing invented.

@@ -1,0 +1,92 @@
+"""The catalogue: loading, reference data in step with shared/, routing for every need."""
+
+from __future__ import annotations
+
+import os
+import re
+from pathlib import Path
+
+import pytest
+import yaml
+from sqlalchemy import func, select
+
+from bot.catalogue.loader import HELPLINES_FILE, load_all
+from bot.catalogue.models import Channel, Service
+from bot.db import init_db, make_engine, session_scope
+from bot.routing import CRISIS_NEEDS, allowed_outcomes, route
+
+SHARED = Path(os.environ.get("NEUVO_SHARED", Path(__file__).resolve().parents[2] / "shared"))
+REGION = ["049", "078", "149", "224", "235", "257", "444", "710", "755", "927",
+          "018", "407", "434", "504", "616", "638", "753"]  # fmt: skip
+
+
+@pytest.fixture(scope="module")
+def engine(tmp_path_factory):
+    engine = make_engine(f"sqlite:///{tmp_path_factory.mktemp('catalogue') / 'c.db'}")
+    init_db(engine)
+    with session_scope(engine) as session:
+        load_all(session)
+    return engine
+
+
+def test_loading_twice_changes_nothing(engine) -> None:
+    with session_scope(engine) as session:
+        before = session.execute(select(func.count()).select_from(Service)).scalar_one()
+        load_all(session)
+    with session_scope(engine) as session:
+        assert session.execute(select(func.count()).select_from(Service)).scalar_one() == before
+
+
+@pytest.mark.skipif(not SHARED.exists(), reason="shared/ is not beside the project")
+def test_helplines_are_the_checked_list() -> None:
+    shared = yaml.safe_load((SHARED / "domain" / "national_helplines.yml").read_text("utf-8"))
+    assert yaml.safe_load(HELPLINES_FILE.read_text("utf-8")) == shared
+
+
+def test_no_phone_number_outside_the_checked_list(engine) -> None:
+    checked = {line["phone"] for line in yaml.safe_load(HELPLINES_FILE.read_text("utf-8"))}
+    with session_scope(engine) as session:
+        phones = set(
+            session.execute(select(Channel.phone).where(Channel.phone.isnot(None))).scalars()
+        )
+    assert phones == checked
+    demo_files = (Path(__file__).resolve().parents[1] / "bot" / "catalogue" / "demo").glob("*.yml")
+    for path in demo_files:
+        text = path.read_text("utf-8")
+        assert not re.search(r"\b0\d{1,3}[ -]?\d{3}[ -]?\d{2,4}\b", text), path
+
+
+def test_demo_units_are_marked_demo(engine) -> None:
+    with session_scope(engine) as session:
+        undemo = session.execute(
+            select(Service.id).where(Service.source == "demo", Service.demo.is_(False))
+        ).all()
+    assert undemo == []
+
+
+@pytest.mark.parametrize("language", ["fi", "sv"])
+@pytest.mark.parametrize("municipality", REGION)
+def test_every_need_routes_in_every_demo_municipality(engine, municipality, language) -> None:
+    with session_scope(engine) as session:
+        for need, outcomes in allowed_outcomes().items():
+            routing = route(session, need, language, municipality)
+            assert routing.outcome in outcomes, need
+            assert routing.services, f"{need} in {municipality}: no service"
+            if need in CRISIS_NEEDS:
+                assert routing.outcome == "emergency"
+                assert routing.services[0].channels[0].phone == "112"
+            payload = routing.payload()
+            assert payload["type"] == "routing" and payload["language"] == language
+            names = [s["name"] for s in payload["services"]]
+            assert len(names) == len(set(names))
+
+
+def test_third_sector_share_of_routings(engine) -> None:
+    """The plans aim at 10 % of clients routed to third-sector services."""
+    with session_scope(engine) as session:
+        routings = [route(session, need, "fi", "049") for need in allowed_outcomes()]
+    third = ("third_sector", "parish")
+    with_third = [
+        r for r in routings if any(s.organisation.provider_type in third for s in r.services)
+    ]
+    assert len(with_third) / len(routings) >= 0.3
