@@ -10,11 +10,11 @@ from __future__ import annotations
 
 import json
 import re
-import unicodedata
 from dataclasses import dataclass
 from functools import lru_cache
 
 from bot.catalogue.loader import MUNICIPALITIES_FILE
+from bot.text import fold
 
 # Finnish case endings that follow a municipality name or its stem.
 _FI_ENDINGS = (
@@ -55,12 +55,6 @@ class MunicipalityName:
     sv: str
 
 
-def _fold(text: str) -> str:
-    """Lowercase without the dots of ä/ö/å, for keyboards without them."""
-    decomposed = unicodedata.normalize("NFKD", text.lower())
-    return "".join(ch for ch in decomposed if not unicodedata.combining(ch))
-
-
 @lru_cache(maxsize=1)
 def all_municipalities() -> dict[str, MunicipalityName]:
     records = json.loads(MUNICIPALITIES_FILE.read_text(encoding="utf-8"))
@@ -89,12 +83,12 @@ def _word_index() -> dict[str, str]:
         for form in forms:
             if len(form) >= _MIN_NAME_CHARS and " " not in form:
                 # The first municipality keeps a form two could claim.
-                index.setdefault(_fold(form), code)
+                index.setdefault(fold(form), code)
     for code, localities in _LOCALITIES.items():
         for locality in localities:
             for stem in (locality, *_weak_stems(locality)):
                 for ending in (*_FI_ENDINGS, *_SV_ENDINGS):
-                    index.setdefault(_fold(stem + ending), code)
+                    index.setdefault(fold(stem + ending), code)
     return index
 
 
@@ -123,9 +117,9 @@ def resolve(value: object) -> str | None:
     if text.isdigit() and len(text) <= 3:
         code = text.zfill(3)
         return code if code in all_municipalities() else None
-    folded = _fold(text)
+    folded = fold(text)
     for code, m in all_municipalities().items():
-        if folded in (_fold(m.fi), _fold(m.sv)):
+        if folded in (fold(m.fi), fold(m.sv)):
             return code
     return None
 
@@ -134,7 +128,7 @@ def find_in_text(text: str) -> str | None:
     """The municipality a message mentions, e.g. "asun Lohjalla" -> "444"."""
     index = _word_index()
     for word in _WORD_RE.findall(text or ""):
-        code = index.get(_fold(word))
+        code = index.get(fold(word))
         if code is not None:
             return code
     return None

@@ -8,12 +8,13 @@ Patterns: bot/content/safety.yml.
 from __future__ import annotations
 
 import re
-import unicodedata
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
 
 import yaml
+
+from bot.text import fold
 
 SAFETY_FILE = Path(__file__).parent / "content" / "safety.yml"
 # Checked in this order: a message with chest pain and violence gets 112 first.
@@ -45,13 +46,8 @@ class DangerSign:
     matched: str
 
 
-def _fold(text: str) -> str:
-    decomposed = unicodedata.normalize("NFKD", text.lower())
-    return "".join(ch for ch in decomposed if not unicodedata.combining(ch))
-
-
 def _normalise(text: str) -> str:
-    return " ".join(re.findall(r"[^\W_]+", _fold(text or "")))
+    return " ".join(re.findall(r"[^\W_]+", fold(text or "")))
 
 
 @dataclass(frozen=True)

@@ -11,20 +11,18 @@ from __future__ import annotations
 
 from typing import Any
 
-from rasa.engine.graph import ExecutionContext, GraphComponent
 from rasa.engine.recipes.default_recipe import DefaultV1Recipe
-from rasa.engine.storage.resource import Resource
-from rasa.engine.storage.storage import ModelStorage
 from rasa.shared.nlu.constants import INTENT, INTENT_NAME_KEY, PREDICTED_CONFIDENCE_KEY
 from rasa.shared.nlu.training_data.message import Message
 
+from bot.nlu.base import ConfiguredComponent
 from bot.nlu.language_identifier import LANGUAGE_KEY
 
 ENGLISH_INTENT = "english"
 
 
 @DefaultV1Recipe.register([DefaultV1Recipe.ComponentType.INTENT_CLASSIFIER], is_trainable=False)
-class EnglishIntent(GraphComponent):
+class EnglishIntent(ConfiguredComponent):
     """Sets the ``english`` intent from a confident language identification."""
 
     @staticmethod
@@ -34,18 +32,9 @@ class EnglishIntent(GraphComponent):
         return {"min_confidence": 0.9, "min_words": 2}
 
     def __init__(self, config: dict[str, Any]) -> None:
+        super().__init__(config)
         self._min_confidence = float(config["min_confidence"])
         self._min_words = int(config["min_words"])
-
-    @classmethod
-    def create(
-        cls,
-        config: dict[str, Any],
-        model_storage: ModelStorage,
-        resource: Resource,
-        execution_context: ExecutionContext,
-    ) -> EnglishIntent:
-        return cls(config)
 
     def process(self, messages: list[Message]) -> list[Message]:
         for message in messages:

@@ -8,12 +8,7 @@ need, that guess wins too, so an unclear crisis is never asked to rephrase.
 
 from __future__ import annotations
 
-from typing import Any
-
-from rasa.engine.graph import ExecutionContext, GraphComponent
 from rasa.engine.recipes.default_recipe import DefaultV1Recipe
-from rasa.engine.storage.resource import Resource
-from rasa.engine.storage.storage import ModelStorage
 from rasa.shared.constants import DEFAULT_NLU_FALLBACK_INTENT_NAME
 from rasa.shared.nlu.constants import (
     INTENT,
@@ -24,6 +19,7 @@ from rasa.shared.nlu.constants import (
 )
 from rasa.shared.nlu.training_data.message import Message
 
+from bot.nlu.base import ConfiguredComponent
 from bot.routing import CRISIS_NEEDS
 from bot.safety import danger_sign
 
@@ -33,17 +29,7 @@ SAFETY_KEY = "safety"
 
 
 @DefaultV1Recipe.register([DefaultV1Recipe.ComponentType.INTENT_CLASSIFIER], is_trainable=False)
-class SafetyNet(GraphComponent):
-    @classmethod
-    def create(
-        cls,
-        config: dict[str, Any],
-        model_storage: ModelStorage,
-        resource: Resource,
-        execution_context: ExecutionContext,
-    ) -> SafetyNet:
-        return cls()
-
+class SafetyNet(ConfiguredComponent):
     def process(self, messages: list[Message]) -> list[Message]:
         for message in messages:
             sign = danger_sign(message.get(TEXT) or "")

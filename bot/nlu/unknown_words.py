@@ -14,10 +14,7 @@ from __future__ import annotations
 from typing import Any
 
 import wordfreq
-from rasa.engine.graph import ExecutionContext, GraphComponent
 from rasa.engine.recipes.default_recipe import DefaultV1Recipe
-from rasa.engine.storage.resource import Resource
-from rasa.engine.storage.storage import ModelStorage
 from rasa.shared.constants import DEFAULT_NLU_FALLBACK_INTENT_NAME
 from rasa.shared.nlu.constants import (
     INTENT,
@@ -29,6 +26,7 @@ from rasa.shared.nlu.constants import (
 from rasa.shared.nlu.training_data.message import Message
 
 from bot.language import LANGUAGES, spelling_plausibility, words_of
+from bot.nlu.base import ConfiguredComponent
 
 
 def is_plausible_word(word: str, min_frequency: float, min_plausibility: float) -> bool:
@@ -39,7 +37,7 @@ def is_plausible_word(word: str, min_frequency: float, min_plausibility: float) 
 
 
 @DefaultV1Recipe.register([DefaultV1Recipe.ComponentType.INTENT_CLASSIFIER], is_trainable=False)
-class UnknownWordsFallback(GraphComponent):
+class UnknownWordsFallback(ConfiguredComponent):
     @staticmethod
     def get_default_config() -> dict[str, Any]:
         # Once per million words: "tarviin" and "mul" are known words.
@@ -48,18 +46,9 @@ class UnknownWordsFallback(GraphComponent):
         return {"min_frequency": 1e-6, "min_plausibility": -3.6}
 
     def __init__(self, config: dict[str, Any]) -> None:
+        super().__init__(config)
         self._min_frequency = float(config["min_frequency"])
         self._min_plausibility = float(config["min_plausibility"])
-
-    @classmethod
-    def create(
-        cls,
-        config: dict[str, Any],
-        model_storage: ModelStorage,
-        resource: Resource,
-        execution_context: ExecutionContext,
-    ) -> UnknownWordsFallback:
-        return cls(config)
 
     def process(self, messages: list[Message]) -> list[Message]:
         for message in messages:
