@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import sys
 import tempfile
 import time
@@ -134,8 +135,6 @@ def main() -> None:
     model, _ = ensure_model(Settings().models_dir)
     with tempfile.TemporaryDirectory() as var:
         settings = Settings(rasa_port=15005, actions_port=15055, web_port=18080, var_dir=Path(var))
-        import os
-
         os.environ["NEUVO_DATABASE_URL"] = settings.database_url
         cmd_init_db(settings)
         with Stack(settings, model):

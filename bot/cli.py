@@ -11,6 +11,7 @@ import argparse
 import signal
 import sys
 import threading
+from pathlib import Path
 
 from bot.catalogue.loader import catalogue_is_empty, load_all
 from bot.db import engine_for, init_db, session_scope
@@ -19,9 +20,14 @@ from bot.stack import Stack
 from bot.training import ensure_model
 
 
-def cmd_train(settings: Settings) -> int:
+def train(settings: Settings) -> Path:
     model, trained = ensure_model(settings.models_dir)
     print(f"{'Trained' if trained else 'Up to date'}: {model}")
+    return model
+
+
+def cmd_train(settings: Settings) -> int:
+    train(settings)
     return 0
 
 
@@ -38,12 +44,12 @@ def cmd_init_db(settings: Settings) -> int:
 
 
 def cmd_run(settings: Settings) -> int:
-    cmd_train(settings)
+    model = train(settings)
     cmd_init_db(settings)
     stopping = threading.Event()
     # SIGTERM (e.g. from a supervisor) stops as cleanly as Ctrl-C.
     signal.signal(signal.SIGTERM, lambda *_: stopping.set())
-    stack = Stack(settings, ensure_model(settings.models_dir)[0])
+    stack = Stack(settings, model)
     print("Starting the Rasa server, the action server and the web app ...")
     try:
         with stack:

@@ -67,13 +67,22 @@ def post_json(url: str, payload: dict, timeout: float = 30) -> tuple[int, object
 class Resident:
     """One resident talking to the real REST channel."""
 
-    def __init__(self, settings: Settings, sender: str, page_language: str | None = "fi"):
+    def __init__(
+        self,
+        settings: Settings,
+        sender: str,
+        page_language: str | None = "fi",
+        municipality: str | None = None,
+    ):
         self.url = f"{settings.rasa_url}/webhooks/rest/webhook"
         self.sender = sender
         self.page_language = page_language
+        self.municipality = municipality
 
     def says(self, message: str) -> list[dict]:
         metadata = {"language": self.page_language} if self.page_language else {}
+        if self.municipality:
+            metadata["municipality"] = self.municipality
         status, replies = post_json(
             self.url, {"sender": self.sender, "message": message, "metadata": metadata}
         )

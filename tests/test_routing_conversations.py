@@ -24,17 +24,7 @@ def texts(replies: list[dict]) -> str:
 
 
 def says(settings, sender: str, message: str, language="fi", municipality=None) -> list[dict]:
-    resident = Resident(settings, sender, language)
-    metadata = {"language": language}
-    if municipality:
-        metadata["municipality"] = municipality
-    from tests.conftest import post_json
-
-    status, replies = post_json(
-        resident.url, {"sender": sender, "message": message, "metadata": metadata}
-    )
-    assert status == 200
-    return replies
+    return Resident(settings, sender, language, municipality).says(message)
 
 
 def assert_valid_routing(payload: dict, settings, need: str, language: str) -> None:

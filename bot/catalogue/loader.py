@@ -83,16 +83,7 @@ def load_demo_public_units(session: Session) -> int:
     spec = _read_yaml(PUBLIC_UNITS_FILE)
     count = 0
     for county in spec["counties"]:
-        session.merge(
-            Organisation(
-                id=county["id"],
-                provider_type="public",
-                name_fi=county["name"]["fi"],
-                name_sv=county["name"]["sv"],
-                demo=True,
-                source="demo",
-            )  # fmt: skip
-        )
+        _merge_demo_organisation(session, county["id"], "public", county["name"])
         session.flush()
         codes = list(county["municipalities"])
         for code in codes:
@@ -147,16 +138,7 @@ def load_demo_public_units(session: Session) -> int:
 def load_demo_third_sector(session: Session) -> int:
     spec = _read_yaml(THIRD_SECTOR_FILE)
     for org in spec["organisations"]:
-        session.merge(
-            Organisation(
-                id=org["id"],
-                provider_type=org["provider_type"],
-                name_fi=org["name"]["fi"],
-                name_sv=org["name"]["sv"],
-                demo=True,
-                source="demo",
-            )  # fmt: skip
-        )
+        _merge_demo_organisation(session, org["id"], org["provider_type"], org["name"])
     session.flush()
     for item in spec["services"]:
         channels = [
@@ -188,6 +170,19 @@ def load_demo_third_sector(session: Session) -> int:
             source="demo",
         )
     return len(spec["services"])
+
+
+def _merge_demo_organisation(session: Session, id: str, provider_type: str, name: dict) -> None:
+    session.merge(
+        Organisation(
+            id=id,
+            provider_type=provider_type,
+            name_fi=name["fi"],
+            name_sv=name["sv"],
+            demo=True,
+            source="demo",
+        )  # fmt: skip
+    )
 
 
 def _merge_service(
