@@ -14,6 +14,7 @@ import threading
 from pathlib import Path
 
 from bot.catalogue.loader import catalogue_is_empty, load_all
+from bot.catalogue.ptv import import_paths
 from bot.db import engine_for, init_db, session_scope
 from bot.settings import Settings
 from bot.stack import Stack
@@ -81,13 +82,30 @@ def cmd_run(settings: Settings) -> int:
     return 0
 
 
+def cmd_import_ptv(settings: Settings, paths: list[Path]) -> int:
+    engine = engine_for(settings.database_url)
+    init_db(engine)
+    with session_scope(engine) as session:
+        if catalogue_is_empty(session):
+            load_all(session, demo=False)  # municipalities first: areas refer to them
+        report = import_paths(session, paths)
+    for origin, reason in report.skipped:
+        print(f"skipped {origin}: {reason}", file=sys.stderr)
+    print(report.summary())
+    return 0
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="neuvo", description=__doc__.splitlines()[0])
     sub = parser.add_subparsers(dest="command", required=True)
     for name in ("run", "train", "init-db"):
         sub.add_parser(name)
+    ptv = sub.add_parser("import-ptv", help="import PTV open-API JSON")
+    ptv.add_argument("paths", nargs="+", type=Path)
     args = parser.parse_args(argv)
     settings = Settings()
+    if args.command == "import-ptv":
+        return cmd_import_ptv(settings, args.paths)
     command = {"run": cmd_run, "train": cmd_train, "init-db": cmd_init_db}[args.command]
     return command(settings)
 

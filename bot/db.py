@@ -27,6 +27,9 @@ def utcnow() -> datetime:
 
 
 def _sqlite_pragmas(dbapi_connection, _record) -> None:
+    # pysqlite's own transaction handling breaks SAVEPOINT (nested
+    # transactions, used by the importers): let SQLAlchemy emit BEGIN itself.
+    dbapi_connection.isolation_level = None
     # WAL lets the web app read while the action server writes; the busy
     # timeout makes concurrent writers wait instead of failing.
     cursor = dbapi_connection.cursor()
@@ -41,6 +44,7 @@ def make_engine(url: str) -> Engine:
         Path(url.removeprefix("sqlite:///")).parent.mkdir(parents=True, exist_ok=True)
         engine = create_engine(url, future=True)
         event.listen(engine, "connect", _sqlite_pragmas)
+        event.listen(engine, "begin", lambda connection: connection.exec_driver_sql("BEGIN"))
         return engine
     return create_engine(url, future=True, pool_pre_ping=True)
 
