@@ -2,15 +2,54 @@
 
 from __future__ import annotations
 
+import logging
 from typing import Any
 
 from rasa_sdk import Action, Tracker
 from rasa_sdk.events import UserUtteranceReverted
 from rasa_sdk.executor import CollectingDispatcher
+from sqlalchemy.exc import SQLAlchemyError
 
 from actions._tracker import reply_language
+from bot.catalogue.search import search_services
+from bot.db import default_engine, session_scope
 from bot.messages import text
+from bot.replies import service_lines
 from bot.topics import OTHER_TOPIC, label, likeliest_topics
+
+log = logging.getLogger(__name__)
+
+
+def catalogue_matches(tracker: Tracker, language: str) -> tuple[list[str], dict | None]:
+    """No dead ends: services matching the resident's own words, as lines and a payload.
+
+    The payload is not a routing payload (no need was recognised): type
+    "search_results", with the same service summaries, so the widget can
+    show the same cards.
+    """
+    words = tracker.latest_message.get("text") or ""
+    municipality = tracker.get_slot("municipality")
+    try:
+        with session_scope(default_engine()) as session:
+            hits = search_services(session, words, language, municipality)
+            lines = service_lines([hit.service for hit in hits], language)
+            summaries = [hit.summary(language) for hit in hits]
+    except SQLAlchemyError:
+        log.exception("Catalogue search failed; answering without matches")
+        return [], None
+    if not hits:
+        return [], None
+    payload = {
+        "type": "search_results",
+        "language": language,
+        "municipality": municipality,
+        "services": summaries,
+    }
+    return lines, payload
+
+
+def callback_button(language: str) -> dict[str, str]:
+    return {"title": text("button_callback", language), "payload": "/request_callback"}
 
 
 class ActionAskAffirmationTopics(Action):
@@ -31,9 +70,17 @@ class ActionAskAffirmationTopics(Action):
         ranking = tracker.latest_message.get("intent_ranking") or []
         buttons = [
             {"title": label(topic, language), "payload": f"/{topic}"}
-            for topic in likeliest_topics(ranking) + [OTHER_TOPIC]
+            for topic in likeliest_topics(ranking)
         ]
-        dispatcher.utter_message(text=text("ask_affirmation_topics", language), buttons=buttons)
+        lines, payload = catalogue_matches(tracker, language)
+        message = text("ask_affirmation_topics", language)
+        if payload:
+            message += "\n" + "\n".join([text("search_matches", language), *lines])
+            buttons.append(callback_button(language))
+        buttons.append({"title": label(OTHER_TOPIC, language), "payload": f"/{OTHER_TOPIC}"})
+        dispatcher.utter_message(text=message, buttons=buttons)
+        if payload:
+            dispatcher.utter_message(json_message=payload)
         return []
 
 
@@ -59,7 +106,18 @@ class ActionDefaultFallback(Action):
     async def run(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
     ) -> list[dict[str, Any]]:
-        dispatcher.utter_message(text=text("default_fallback", reply_language(tracker)))
+        language = reply_language(tracker)
+        lines, payload = catalogue_matches(tracker, language)
+        if payload:
+            dispatcher.utter_message(
+                text="\n".join([text("search_matches_fallback", language), *lines]),
+                buttons=[callback_button(language)],
+            )
+            dispatcher.utter_message(json_message=payload)
+        else:
+            dispatcher.utter_message(
+                text=text("default_fallback", language), buttons=[callback_button(language)]
+            )
         # Like Rasa's own default: the message did not count, so it must not
         # steer the next prediction.
         return [UserUtteranceReverted()]

@@ -13,7 +13,14 @@ from bot.db import default_engine, session_scope
 from bot.messages import text
 from bot.nlu.safety_net import NEED_INTENT_PREFIX
 from bot.replies import routing_text
-from bot.routing import allowed_outcomes, needs_municipality, route
+from bot.routing import allowed_outcomes, needs_municipality, next_steps, route
+
+# Next-step buttons: the intent each sends.
+STEP_BUTTONS = {
+    "book": ("button_book", "/book_appointment"),
+    "callback": ("button_callback", "/request_callback"),
+    "other_options": ("button_other_options", "/other_options"),
+}
 
 
 class ActionRouteNeed(Action):
@@ -52,7 +59,11 @@ class ActionRouteNeed(Action):
             return [SlotSet("pending_need", need)]
         with session_scope(default_engine()) as session:
             routing = route(session, need, language, municipality)
-            reply, payload = routing_text(routing), routing.payload()
-        dispatcher.utter_message(text=reply)
+            reply, payload, steps = routing_text(routing), routing.payload(), next_steps(routing)
+        buttons = [
+            {"title": text(STEP_BUTTONS[step][0], language), "payload": STEP_BUTTONS[step][1]}
+            for step in steps
+        ]
+        dispatcher.utter_message(text=reply, buttons=buttons)
         dispatcher.utter_message(json_message=payload)
         return [SlotSet("pending_need", None), SlotSet("last_need", need)]

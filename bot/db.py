@@ -7,6 +7,7 @@ later.
 
 from __future__ import annotations
 
+import importlib
 from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import datetime, timezone
@@ -58,11 +59,29 @@ def default_engine() -> Engine:
     return engine_for(Settings().database_url)
 
 
-def init_db(engine: Engine) -> None:
-    """Create the tables that do not exist yet."""
-    import bot.catalogue.models  # noqa: F401  (registers the tables on Base.metadata)
-    import bot.models  # noqa: F401
+# Every module that declares tables on Base. The one list that init_db and the
+# Alembic migrations (migrations/env.py) both read: a new model module goes here.
+MODEL_MODULES = (
+    "bot.appointments.models",
+    "bot.callbacks.models",
+    "bot.callbacks.phone_drafts",
+    "bot.catalogue.models",
+    "bot.catalogue.search_index",
+    "bot.models",
+    "bot.review.models",
+    "bot.staff.models",
+)
 
+
+def import_models() -> None:
+    """Registers every table on Base.metadata."""
+    for module in MODEL_MODULES:
+        importlib.import_module(module)
+
+
+def init_db(engine: Engine) -> None:
+    """Create the tables that do not exist yet (scratch databases; `neuvo init-db` migrates)."""
+    import_models()
     Base.metadata.create_all(engine)
 
 

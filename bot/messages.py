@@ -15,5 +15,7 @@ def messages() -> dict[str, dict[str, str]]:
     return yaml.safe_load(MESSAGES_FILE.read_text(encoding="utf-8"))
 
 
-def text(key: str, language: str) -> str:
-    return messages()[key][language]
+def text(key: str, language: str, **values: object) -> str:
+    """The message in the language, with {placeholders} filled from values."""
+    message = messages()[key][language]
+    return message.format(**values) if values else message

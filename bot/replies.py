@@ -21,6 +21,10 @@ def routing_text(routing: Routing) -> str:
     return "\n".join(lines)
 
 
+def service_lines(services, language: str) -> list[str]:
+    return [_service_line(s, language) for s in services]
+
+
 def _service_line(service, language: str) -> str:
     summary = service_summary(service, language)
     line = f"• {summary['name']}"

@@ -20,6 +20,8 @@ from bot.catalogue.models import Service, ServiceNeed, service_areas
 
 NEEDS_FILE = Path(__file__).parent / "catalogue" / "data" / "needs.yml"
 CRISIS_NEEDS = frozenset({"emergency", "mental_health_crisis", "domestic_violence"})
+# Matters a professional should call back the same working day.
+URGENT_NEEDS = frozenset({"urgent_care"})
 THIRD_SECTOR = ("third_sector", "parish")
 MAX_SERVICES = 3
 
@@ -164,6 +166,23 @@ def route(session: Session, need: str, language: str, municipality: str | None) 
     return Routing(need, "info" if "info" in outcomes else outcomes[0], language, municipality)
 
 
+def other_options(
+    session: Session, need: str, language: str, municipality: str | None
+) -> Routing | None:
+    """The need's other allowed outcomes, for "other options": what route() did not show."""
+    first = route(session, need, language, municipality)
+    shown = {s.id for s in first.services}
+    candidates = [s for s in services_for(session, need, municipality) if s.id not in shown]
+    for outcome in allowed_outcomes()[need]:
+        if outcome in (first.outcome, "emergency", "info"):
+            continue
+        fitting = [s for s in candidates if _fits(s, outcome)]
+        if fitting:
+            chosen = _rank(fitting, language, municipality)[:MAX_SERVICES]
+            return Routing(need, outcome, language, municipality, chosen)
+    return None
+
+
 def _beside(
     candidates: list[Service],
     chosen: list[Service],
@@ -186,6 +205,56 @@ def _beside(
     return extra
 
 
+def next_steps(routing: Routing) -> list[str]:
+    """What the resident can do next from the chat: book, callback, other options.
+
+    Crisis answers offer nothing to click: the number to call comes first.
+    """
+    if routing.need in CRISIS_NEEDS or routing.outcome == "emergency":
+        return []
+    # A callback is always possible: general advice calls back when no
+    # service of the need itself does (callback_unit).
+    book = ["book"] if any(_fits(s, "appointment") for s in routing.primary) else []
+    return [*book, "callback", "other_options"]
+
+
 def needs_municipality(need: str) -> bool:
     """Crisis answers never wait for a municipality: the numbers are national."""
     return need not in CRISIS_NEEDS
+
+
+def urgent_need(need: str | None) -> bool:
+    return need in URGENT_NEEDS
+
+
+@dataclass(frozen=True)
+class CallbackUnit:
+    """The public service, and its channel, that calls the resident back."""
+
+    service_id: str
+    channel_id: str
+    name_fi: str
+    name_sv: str
+    phone: str | None
+
+    def name(self, language: str) -> str:
+        return self.name_sv if language == "sv" else self.name_fi
+
+
+def callback_unit(
+    session: Session, need: str, municipality: str | None, language: str
+) -> CallbackUnit | None:
+    """Who calls back about the need: the best local service taking callbacks.
+
+    General advice (service_info) answers when no service of the need itself
+    takes callbacks, so that every request lands in some unit's queue.
+    """
+    for wanted in dict.fromkeys((need, "service_info")):
+        fitting = [s for s in services_for(session, wanted, municipality) if _fits(s, "callback")]
+        if fitting:
+            service = _rank(fitting, language, municipality)[0]
+            channel = next(c for c in service.channels if c.takes_callbacks)
+            return CallbackUnit(
+                service.id, channel.id, service.name_fi, service.name_sv, channel.phone
+            )
+    return None

@@ -46,8 +46,14 @@ class DangerSign:
     matched: str
 
 
+# Spoken Finland-Swedish spellings of the pronouns ("han slog mej"): the
+# patterns are written with the standard forms.
+_SPOKEN_FORMS = {"mej": "mig", "dej": "dig", "sej": "sig", "int": "inte"}
+
+
 def _normalise(text: str) -> str:
-    return " ".join(re.findall(r"[^\W_]+", fold(text or "")))
+    words = re.findall(r"[^\W_]+", fold(text or ""))
+    return " ".join(_SPOKEN_FORMS.get(word, word) for word in words)
 
 
 @dataclass(frozen=True)

@@ -32,14 +32,33 @@ class Settings:
     models_dir: Path = field(
         default_factory=lambda: Path(os.environ.get("NEUVO_MODELS_DIR", PROJECT_ROOT / "models"))
     )
+    # The one database setting: empty means SQLite files under var_dir (a pilot);
+    # a PostgreSQL URL moves every table and Rasa's tracker store there (a county).
+    database_url: str = field(default_factory=lambda: os.environ.get("NEUVO_DATABASE_URL", ""))
+    # Redis for Rasa's lock store, e.g. redis://127.0.0.1:6379/1; empty means
+    # Rasa's in-memory lock store, right for one Rasa process only.
+    redis_url: str = field(default_factory=lambda: os.environ.get("NEUVO_REDIS_URL", ""))
+
+    def __post_init__(self) -> None:
+        if not self.database_url:
+            object.__setattr__(self, "database_url", f"sqlite:///{self.var_dir / 'neuvo.db'}")
 
     @property
-    def database_url(self) -> str:
-        return os.environ.get("NEUVO_DATABASE_URL", f"sqlite:///{self.var_dir / 'neuvo.db'}")
+    def uses_sqlite(self) -> bool:
+        return self.database_url.startswith("sqlite")
 
     @property
     def tracker_db(self) -> Path:
         return self.var_dir / "tracker.db"
+
+    @property
+    def tracker_url(self) -> str:
+        """Rasa's conversation events: the application database, except on SQLite.
+
+        A SQLite file has one writer at a time, so there the events get a file
+        of their own and the action server's writes do not queue behind Rasa's.
+        """
+        return f"sqlite:///{self.tracker_db}" if self.uses_sqlite else self.database_url
 
     @property
     def rasa_url(self) -> str:

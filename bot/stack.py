@@ -14,6 +14,7 @@ import subprocess
 import sys
 import time
 import urllib.error
+import urllib.parse
 import urllib.request
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -22,6 +23,8 @@ from bot.settings import PROJECT_ROOT, Settings
 
 _PR_SET_PDEATHSIG = 1
 READY_TIMEOUT_S = 180.0
+# Every process starts through bot.log_redaction: no personal data in its logs.
+REDACTED = ["-m", "bot.log_redaction"]
 STOP_TIMEOUT_S = 15.0
 
 
@@ -57,7 +60,10 @@ class Stack:
             NEUVO_WEB_PORT=str(s.web_port),
             NEUVO_VAR_DIR=str(s.var_dir),
             NEUVO_TRACKER_DB=str(s.tracker_db),
+            NEUVO_TRACKER_URL=s.tracker_url,
             NEUVO_DATABASE_URL=s.database_url,
+            NEUVO_REDIS_URL=s.redis_url,
+            **lock_store_environment(s.redis_url),
             SANIC_HOST="127.0.0.1",
             PYTHONUNBUFFERED="1",
             # Rasa's own telemetry would try the network; there is none.
@@ -66,54 +72,72 @@ class Stack:
         return env
 
     def _services(self) -> list[Service]:
-        s, py = self.settings, sys.executable
+        s = self.settings
         return [
-            Service(
-                "actions",
-                [py, "-m", "rasa_sdk", "--actions", "actions", "-p", str(s.actions_port)],
-                f"{s.actions_url}/health",
-            ),
-            Service(
-                "rasa",
-                [
-                    py,
-                    "-m",
-                    "rasa",
-                    "run",
-                    "--enable-api",
-                    "-i",
-                    s.rasa_host,
-                    "-p",
-                    str(s.rasa_port),
-                    "--model",
-                    str(self.model),
-                    "--endpoints",
-                    "endpoints.yml",
-                    "--credentials",
-                    "credentials.yml",
-                ],  # fmt: skip
-                f"{s.rasa_url}/status",
-            ),
-            Service("web", [py, "-m", "bot.web"], f"{s.web_url}/health"),
+            self.actions_service("actions", s.actions_port),
+            self.rasa_service("rasa", s.rasa_port),
+            Service("web", [sys.executable, *REDACTED, "bot.web"], f"{s.web_url}/health"),
         ]
+
+    def actions_service(self, name: str, port: int) -> Service:
+        return Service(
+            name,
+            [sys.executable, *REDACTED, "rasa_sdk", "--actions", "actions", "-p", str(port)],
+            f"http://127.0.0.1:{port}/health",
+        )
+
+    def rasa_service(self, name: str, port: int) -> Service:
+        command = [
+            sys.executable, *REDACTED, "rasa", "run", "--enable-api",
+            "-i", self.settings.rasa_host, "-p", str(port),
+            "--model", str(self.model),
+            "--endpoints", "endpoints.yml", "--credentials", "credentials.yml",
+        ]  # fmt: skip
+        return Service(name, command, f"http://127.0.0.1:{port}/status")
 
     def start(self) -> None:
         logs = self.settings.var_dir / "logs"
         logs.mkdir(parents=True, exist_ok=True)
-        env = self.environment()
         self.services = self._services()
         for service in self.services:
             service.log_path = logs / f"{service.name}.log"
-            with open(service.log_path, "ab") as log:
-                service.process = subprocess.Popen(
-                    service.command,
-                    cwd=PROJECT_ROOT,
-                    env=env,
-                    stdin=subprocess.DEVNULL,
-                    stdout=log,
-                    stderr=subprocess.STDOUT,
-                    preexec_fn=_die_with_parent,
-                )
+            self._launch(service)
+
+    def _launch(self, service: Service) -> None:
+        with open(service.log_path, "ab") as log:
+            service.process = subprocess.Popen(
+                service.command,
+                cwd=PROJECT_ROOT,
+                env=self.environment(),
+                stdin=subprocess.DEVNULL,
+                stdout=log,
+                stderr=subprocess.STDOUT,
+                preexec_fn=_die_with_parent,
+            )
+
+    def service(self, name: str) -> Service:
+        return next(s for s in self.services if s.name == name)
+
+    def kill(self, name: str) -> None:
+        """SIGKILL one process group, as a crash would: no clean shutdown."""
+        service = self.service(name)
+        _signal_group(service.process, signal.SIGKILL)
+        if service.process is not None:
+            service.process.wait()
+
+    def restart(self, name: str, timeout: float = READY_TIMEOUT_S) -> None:
+        """Starts a killed or stopped service again and waits until it answers."""
+        service = self.service(name)
+        if service.process is not None and service.process.poll() is None:
+            self.kill(name)
+        self._launch(service)
+        deadline = time.monotonic() + timeout
+        while not _answers(service.health_url):
+            if service.process.poll() is not None:
+                raise RuntimeError(f"{name} exited; see {service.log_path}")
+            if time.monotonic() > deadline:
+                raise TimeoutError(f"{name} not ready after {timeout:.0f} s")
+            time.sleep(0.3)
 
     def wait_until_ready(self, timeout: float = READY_TIMEOUT_S) -> None:
         deadline = time.monotonic() + timeout
@@ -158,6 +182,26 @@ class Stack:
 
     def __exit__(self, *exc_info: object) -> None:
         self.stop()
+
+
+def lock_store_environment(redis_url: str) -> dict[str, str]:
+    """The variables of endpoints.yml's lock_store: Redis when a URL is given."""
+    if not redis_url:
+        return dict(
+            NEUVO_LOCK_STORE="in_memory",
+            NEUVO_REDIS_HOST="",
+            NEUVO_REDIS_PORT="",
+            NEUVO_REDIS_DB="",
+            NEUVO_REDIS_PASSWORD="",
+        )
+    url = urllib.parse.urlsplit(redis_url)
+    return dict(
+        NEUVO_LOCK_STORE="redis",
+        NEUVO_REDIS_HOST=url.hostname or "127.0.0.1",
+        NEUVO_REDIS_PORT=str(url.port or 6379),
+        NEUVO_REDIS_DB=url.path.strip("/") or "0",
+        NEUVO_REDIS_PASSWORD=urllib.parse.unquote(url.password or ""),
+    )
 
 
 def _signal_group(process: subprocess.Popen | None, sig: signal.Signals) -> None:

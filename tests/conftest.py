@@ -1,20 +1,35 @@
-"""Shared fixtures: one trained model and one running stack per test run."""
+"""Shared fixtures: one trained model and one running stack per test run.
+
+NEUVO_TEST_DATABASE=postgres runs the same stack on a fresh PostgreSQL
+database with Rasa's lock store on Redis (both local, started when down);
+the default is SQLite files in a temporary directory.
+"""
 
 from __future__ import annotations
 
 import json
+import os
+import secrets
 import socket
 import urllib.error
 import urllib.request
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
 
 from bot.cli import cmd_init_db
+from bot.localservers import create_database, drop_database, ensure_postgres, ensure_redis
+from bot.scale import ScaledStack
 from bot.settings import Settings
 from bot.stack import Stack
 from bot.training import ensure_model
+
+TEST_DATABASE = os.environ.get("NEUVO_TEST_DATABASE", "sqlite")
+POSTGRES_SERVER = os.environ.get(
+    "NEUVO_TEST_POSTGRES_URL", "postgresql://postgres@127.0.0.1:5432/postgres"
+)
+REDIS_URL = os.environ.get("NEUVO_TEST_REDIS_URL", "redis://127.0.0.1:6379/0")
 
 
 def _free_port() -> int:
@@ -29,22 +44,80 @@ def model() -> Path:
 
 
 @pytest.fixture(scope="session")
-def settings(tmp_path_factory: pytest.TempPathFactory) -> Settings:
-    return Settings(
-        rasa_port=_free_port(),
-        actions_port=_free_port(),
-        web_port=_free_port(),
-        var_dir=tmp_path_factory.mktemp("var"),
-    )
+def postgres_database() -> Iterator[Callable[[str], str]]:
+    """make(label) -> URL of a new empty database neuvo_test_<label>_<random>.
+
+    PostgreSQL and Redis are started when they are down; every database made
+    is dropped at the end of the run, after the stacks that use it stopped.
+    """
+    ensure_postgres(POSTGRES_SERVER)
+    ensure_redis(REDIS_URL)
+    made: list[str] = []
+
+    def make(label: str) -> str:
+        name = f"neuvo_test_{label}_{secrets.token_hex(4)}"
+        made.append(name)
+        return create_database(POSTGRES_SERVER, name)
+
+    yield make
+    for name in made:
+        drop_database(POSTGRES_SERVER, name)
 
 
 @pytest.fixture(scope="session")
-def stack(settings: Settings, model: Path, monkeypatch_session) -> Iterator[Stack]:
+def settings(tmp_path_factory: pytest.TempPathFactory, request: pytest.FixtureRequest) -> Settings:
+    ports = dict(rasa_port=_free_port(), actions_port=_free_port(), web_port=_free_port())
+    var_dir = tmp_path_factory.mktemp("var")
+    if TEST_DATABASE == "postgres":
+        database_url = request.getfixturevalue("postgres_database")("stack")
+        return Settings(**ports, var_dir=var_dir, database_url=database_url, redis_url=REDIS_URL)
+    # Empty URLs: SQLite under var_dir, whatever the shell's NEUVO_* say.
+    return Settings(**ports, var_dir=var_dir, database_url="", redis_url="")
+
+
+@pytest.fixture(scope="session")
+def clock_file(settings: Settings) -> Path:
+    """Empty: real time. Tests that need another "now" write it here (bot/clock.py)."""
+    path = settings.var_dir / "clock.txt"
+    path.write_text("", encoding="utf-8")
+    return path
+
+
+@pytest.fixture(scope="session")
+def stack(
+    settings: Settings, model: Path, clock_file: Path, monkeypatch_session
+) -> Iterator[Stack]:
     # The test process reads the same database as the action server.
     monkeypatch_session.setenv("NEUVO_DATABASE_URL", settings.database_url)
+    monkeypatch_session.setenv("NEUVO_TRACKER_URL", settings.tracker_url)
+    monkeypatch_session.setenv("NEUVO_CLOCK_FILE", str(clock_file))
     cmd_init_db(settings)
     with Stack(settings, model) as running:
         yield running
+
+
+@pytest.fixture(scope="session")
+def scaled_stack(
+    model: Path, postgres_database: Callable[[str], str], tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[ScaledStack]:
+    """nginx + 2 Rasa + 2 action servers + web on a fresh PostgreSQL database and Redis."""
+    settings = Settings(
+        rasa_port=_free_port(),
+        actions_port=_free_port(),
+        web_port=_free_port(),
+        var_dir=tmp_path_factory.mktemp("scaled"),
+        database_url=postgres_database("scaled"),
+        redis_url=REDIS_URL,
+    )
+    cmd_init_db(settings)
+    stack = ScaledStack(
+        settings,
+        model,
+        rasa_ports=[_free_port(), _free_port()],
+        actions_ports=[_free_port(), _free_port()],
+    )
+    with stack:
+        yield stack
 
 
 @pytest.fixture(scope="session")
@@ -89,6 +162,17 @@ class Resident:
         assert status == 200, replies
         assert isinstance(replies, list)
         return replies
+
+
+@pytest.fixture
+def clock(stack: Stack, clock_file: Path) -> Iterator:
+    """clock(aware datetime) moves the running stack's "now"; real time again afterwards."""
+
+    def set_now(moment) -> None:
+        clock_file.write_text(moment.isoformat(), encoding="utf-8")
+
+    yield set_now
+    clock_file.write_text("", encoding="utf-8")
 
 
 @pytest.fixture

@@ -65,3 +65,12 @@ def test_lexicon_alone_on_the_evaluation_set(language: str) -> None:
                 ("emergency", "mental_health_crisis", "domestic_violence") for m in ms]  # fmt: skip
     false_alarms = sum(danger_sign(m) is not None for m in ordinary)
     assert false_alarms / len(ordinary) <= 0.02
+
+
+@pytest.mark.parametrize(
+    "message",
+    ["min man slog mej igen", "han skriker att han ska döda mej", "sambon låter mej int gå ut"],
+)
+def test_spoken_finland_swedish_pronouns_are_read_as_standard(message):
+    sign = danger_sign(message)
+    assert sign is not None and sign.need == "domestic_violence"

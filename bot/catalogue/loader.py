@@ -11,6 +11,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from bot.catalogue.models import Channel, Municipality, Organisation, Service, ServiceNeed
+from bot.catalogue.search_index import rebuild_search_index
 
 HERE = Path(__file__).parent
 MUNICIPALITIES_FILE = HERE / "data" / "municipalities.json"
@@ -236,6 +237,7 @@ def load_all(session: Session, demo: bool = True) -> dict[str, int]:
         counts["demo_public_units"] = load_demo_public_units(session)
         if THIRD_SECTOR_FILE.exists():
             counts["demo_third_sector"] = load_demo_third_sector(session)
+    rebuild_search_index(session)
     return counts
 
 

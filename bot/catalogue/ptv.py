@@ -19,7 +19,8 @@ from typing import Any
 
 import phonenumbers
 import yaml
-from sqlalchemy.orm import Session
+from sqlalchemy import select
+from sqlalchemy.orm import Session, selectinload
 from tqdm import tqdm
 
 from bot.catalogue.models import (
@@ -56,11 +57,18 @@ REGULAR_HOURS = {"Standard", "DaysOfTheWeek"}
 EXCEPTION_HOURS = {"Exception", "Exceptional", "Special"}
 
 
+RECORD_MODELS = {"organisation": Organisation, "channel": Channel, "service": Service}
+PREFETCH_BATCH = 500
+IMPORT_BATCH = 500
+
 _PHONE_CHARS = re.compile(r"[+\d][\d ()-]*")
 
 
 class PtvRecordError(ValueError):
     """A record that cannot be imported, with the reason."""
+
+
+RECORD_ERRORS = (PtvRecordError, KeyError, TypeError, ValueError, AttributeError)
 
 
 @dataclass
@@ -199,17 +207,83 @@ class PtvImporter:
     def __init__(self, session: Session) -> None:
         self.session = session
         self.report = ImportReport()
-        self._known_municipalities = {code for (code,) in session.query(Municipality.code).all()}
+        self._municipalities = {m.code: m for m in session.execute(select(Municipality)).scalars()}
+        # id -> row object, or None when the database has none: one SELECT per
+        # id at most, and none for ids that prefetch() already looked up.
+        self._known: dict[type, dict[str, Any]] = {Organisation: {}, Channel: {}, Service: {}}
+        self._created: list[tuple[type, str]] = []
+
+    def prefetch(self, records: Iterable[Any]) -> None:
+        """Look up every record's existing row in a few queries instead of one per record."""
+        wanted: dict[type, set[str]] = {model: set() for model in self._known}
+        for record in records:
+            try:
+                wanted[RECORD_MODELS[self._kind(record)]].add(_require_id(record))
+            except (PtvRecordError, KeyError, TypeError):
+                continue
+        for model, ids in wanted.items():
+            # Updating a service replaces its collections: load them with it.
+            options = (
+                [selectinload(Service.channels), selectinload(Service.needs),
+                 selectinload(Service.areas)] if model is Service else []
+            )  # fmt: skip
+            ordered = sorted(ids)
+            for start in range(0, len(ordered), PREFETCH_BATCH):
+                chunk = ordered[start : start + PREFETCH_BATCH]
+                query = select(model).where(model.id.in_(chunk)).options(*options)
+                found = {row.id: row for row in self.session.execute(query).scalars()}
+                self._known[model].update({i: found.get(i) for i in chunk})
+
+    def import_batch(self, items: list[tuple[str, Any]]) -> None:
+        """Import records under one savepoint (one flush); if any fails, again one by one.
+
+        A savepoint and a flush per record cost more than the record itself;
+        bad records are rare, so the batch is redone only when one is there.
+        """
+        counts = (self.report.services, self.report.channels, self.report.organisations)
+        self._created = []
+        try:
+            with self.session.begin_nested():
+                for _, record in items:
+                    self._import(record)
+        except RECORD_ERRORS:
+            self._forget_created()
+            self.report.services, self.report.channels, self.report.organisations = counts
+            for origin, record in items:
+                self.import_record(record, origin)
 
     def import_record(self, record: Any, origin: str) -> None:
         """Import one record of any kind; a bad one lands in the report."""
+        self._created = []
         try:
             with self.session.begin_nested():
-                kind = self._kind(record)
-                {"service": self._service, "channel": self._channel,
-                 "organisation": self._organisation}[kind](record)  # fmt: skip
-        except (PtvRecordError, KeyError, TypeError, ValueError, AttributeError) as error:
+                self._import(record)
+        except RECORD_ERRORS as error:
+            self._forget_created()
             self.report.skipped.append((origin, f"{type(error).__name__}: {error}"))
+
+    def _import(self, record: Any) -> None:
+        kind = self._kind(record)
+        {"service": self._service, "channel": self._channel,
+         "organisation": self._organisation}[kind](record)  # fmt: skip
+
+    def _forget_created(self) -> None:
+        """Rows created since the savepoint were rolled back with it."""
+        for model, row_id in self._created:
+            self._known[model].pop(row_id, None)
+        self._created = []
+
+    def _find(self, model: type, row_id: str) -> Any:
+        known = self._known[model]
+        if row_id not in known:
+            known[row_id] = self.session.get(model, row_id)
+        return known[row_id]
+
+    def _new(self, row: Any) -> Any:
+        self.session.add(row)
+        self._known[type(row)][row.id] = row
+        self._created.append((type(row), row.id))
+        return row
 
     @staticmethod
     def _kind(record: Any) -> str:
@@ -228,7 +302,7 @@ class PtvImporter:
         names = bilingual(record.get("organizationNames"), "Name")
         if names is None:
             raise PtvRecordError(f"organisation {org_id} has no name")
-        organisation = self.session.get(Organisation, org_id) or Organisation(id=org_id)
+        organisation = self._find(Organisation, org_id) or self._new(Organisation(id=org_id))
         organisation.name_fi, organisation.name_sv = names["fi"], names["sv"]
         organisation.provider_type = PROVIDER_TYPES.get(record.get("organizationType"), "public")
         organisation.source = "ptv"
@@ -239,16 +313,17 @@ class PtvImporter:
     def _referenced_organisation(self, reference: dict) -> Organisation:
         """The organisation a service names; a bare reference never overwrites a full record."""
         org_id = _require_id(reference)
-        existing = self.session.get(Organisation, org_id)
+        existing = self._find(Organisation, org_id)
         if existing is not None:
             return existing
         name = str(reference.get("name") or "").strip()
         if not name:
             raise PtvRecordError(f"organisation {org_id} is unknown and has no name")
-        organisation = Organisation(
-            id=org_id, name_fi=name, name_sv=name, provider_type="public", source="ptv"
+        organisation = self._new(
+            Organisation(
+                id=org_id, name_fi=name, name_sv=name, provider_type="public", source="ptv"
+            )
         )
-        self.session.add(organisation)
         self.report.organisations += 1
         return organisation
 
@@ -276,8 +351,7 @@ class PtvImporter:
             if isinstance(c, dict)
         ]
         class_texts = [t for c in classes if c for t in c.values()]
-        service = self.session.get(Service, service_id) or Service(id=service_id)
-        self.session.add(service)
+        service = self._find(Service, service_id) or self._new(Service(id=service_id))
         service.organisation_id = organisation.id
         service.name_fi, service.name_sv = names["fi"], names["sv"]
         service.description_fi, service.description_sv = descriptions["fi"], descriptions["sv"]
@@ -296,9 +370,9 @@ class PtvImporter:
         ]
         service.nationwide = record.get("areaType") == "Nationwide"
         service.areas = [
-            self.session.get(Municipality, code)
+            self._municipalities[code]
             for code in _municipality_codes(record.get("areas"))
-            if code in self._known_municipalities
+            if code in self._municipalities
         ]
         service.needs = [
             ServiceNeed(need=need)
@@ -311,8 +385,7 @@ class PtvImporter:
             for link in record.get("serviceChannels") or []
             if isinstance(link, dict)
         ]
-        self.session.flush()
-        service.channels = [c for c in (self.session.get(Channel, i) for i in linked if i) if c]
+        service.channels = [c for c in (self._find(Channel, i) for i in linked if i) if c]
         self.report.services += 1
 
     def _channel(self, record: dict) -> None:
@@ -349,23 +422,20 @@ class PtvImporter:
                 municipality = str(code).zfill(3) if code else None
                 break
         weekly, exceptions = _hours(record.get("serviceHours"))
-        channel = self.session.get(Channel, channel_id) or Channel(id=channel_id)
-        self.session.add(channel)
+        channel = self._find(Channel, channel_id) or self._new(Channel(id=channel_id))
         channel.type = kind
         channel.name_fi, channel.name_sv = names["fi"], names["sv"]
         channel.phone = phones[0] if phones else None
         channel.url = urls[0] if urls else None
         channel.street_fi, channel.street_sv = street.get("fi"), street.get("sv")
         channel.postal_code = postal_code
-        channel.municipality_code = (
-            municipality if municipality in self._known_municipalities else None
-        )
+        channel.municipality_code = municipality if municipality in self._municipalities else None
         channel.hours, channel.hours_exceptions = weekly, exceptions
         channel.demo = False
         # Link to services already imported; services imported later link themselves.
         for link in record.get("services") or []:
             service_id = (link.get("service") or {}).get("id") if isinstance(link, dict) else None
-            service = self.session.get(Service, service_id) if service_id else None
+            service = self._find(Service, service_id) if service_id else None
             if service is not None and channel not in service.channels:
                 service.channels.append(channel)
         self.report.channels += 1
@@ -401,6 +471,7 @@ def import_paths(session: Session, paths: Iterable[Path], progress: bool = True)
     """
     records = [(o, r) for f in json_files(paths) for o, r in read_records(f)]
     importer = PtvImporter(session)
+    importer.prefetch(record for _, record in records)
     order = {"organisation": 0, "channel": 1, "service": 2}
 
     def rank(item: tuple[str, Any]) -> int:
@@ -409,9 +480,19 @@ def import_paths(session: Session, paths: Iterable[Path], progress: bool = True)
         except (PtvRecordError, KeyError, TypeError):
             return 3
 
-    for origin, record in tqdm(sorted(records, key=rank), disable=not progress, unit="record"):
+    readable = []
+    for origin, record in sorted(records, key=rank):
         if isinstance(record, PtvRecordError):
             importer.report.skipped.append((origin, str(record)))
         else:
-            importer.import_record(record, origin)
+            readable.append((origin, record))
+    with tqdm(total=len(readable), disable=not progress, unit="record") as bar:
+        for start in range(0, len(readable), IMPORT_BATCH):
+            batch = readable[start : start + IMPORT_BATCH]
+            importer.import_batch(batch)
+            bar.update(len(batch))
+    # Imported here, not at the top: the index reads this module's keyword file.
+    from bot.catalogue.search_index import rebuild_search_index
+
+    rebuild_search_index(session)
     return importer.report

@@ -1,4 +1,4 @@
-"""aiohttp app factory: demo page, chat proxy to Rasa's REST channel, health."""
+"""aiohttp app factory: demo pages with the chat widget, chat proxy to Rasa, health."""
 
 from __future__ import annotations
 
@@ -10,8 +10,15 @@ import aiohttp_jinja2
 import jinja2
 from aiohttp import web
 
+from bot.callback_desk.portal import setup_callback_desk
+from bot.channels.apology import apology
+from bot.language.policy import DEFAULT_LANGUAGE, page_language
+from bot.review.portal import setup_review
 from bot.settings import Settings
+from bot.staff.portal import setup_staff
+from bot.web.privacy import setup_privacy
 from bot.web.ui_texts import DEMO_MUNICIPALITY, UI_TEXTS
+from bot.web.widget import setup_widget
 
 HERE = Path(__file__).parent
 MAX_MESSAGE_CHARS = 2000
@@ -84,7 +91,11 @@ async def chat(request: web.Request) -> web.Response:
             response.raise_for_status()
             replies = await response.json()
     except (aiohttp.ClientError, TimeoutError):
-        return web.json_response({"error": "assistant unavailable"}, status=503)
+        # The widget shows the apology: in the page's language, with numbers to call.
+        language = page_language(metadata) or DEFAULT_LANGUAGE
+        return web.json_response(
+            {"error": "assistant unavailable", "messages": [apology(language)]}, status=503
+        )
     return web.json_response(replies)
 
 
@@ -107,6 +118,11 @@ def create_app(settings: Settings | None = None) -> web.Application:
         autoescape=jinja2.select_autoescape(["html"]),
     )
     app.add_routes(routes)
+    setup_staff(app, app[SETTINGS_KEY])
+    setup_review(app, app[SETTINGS_KEY])
+    setup_privacy(app, app[SETTINGS_KEY])
+    setup_callback_desk(app)
+    setup_widget(app, app[SETTINGS_KEY])
     app.router.add_static("/static", HERE / "static")
     app.cleanup_ctx.append(_client)
     return app

@@ -1,0 +1,1 @@
+"""Bookable appointment times and bookings, behind a replaceable store."""

@@ -1,0 +1,1 @@
+"""Callback requests: a resident asks a professional to call them back."""
