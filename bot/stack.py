@@ -196,7 +196,7 @@ def lock_store_environment(redis_url: str) -> dict[str, str]:
         )
     url = urllib.parse.urlsplit(redis_url)
     return dict(
-        NEUVO_LOCK_STORE="redis",
+        NEUVO_LOCK_STORE="bot.lock_store.SerialisedRedisLockStore",
         NEUVO_REDIS_HOST=url.hostname or "127.0.0.1",
         NEUVO_REDIS_PORT=str(url.port or 6379),
         NEUVO_REDIS_DB=url.path.strip("/") or "0",

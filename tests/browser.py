@@ -57,8 +57,15 @@ def require(path: Path, how: str) -> None:
 
 
 @contextmanager
-def chromium(window: tuple[int, int] = (1280, 900), implicit_wait: float = 5) -> Iterator[Any]:
-    """A fresh headless Chromium whose page viewport is exactly `window` (CSS pixels)."""
+def chromium(
+    window: tuple[int, int] = (1280, 900),
+    implicit_wait: float = 5,
+    downloads: Path | None = None,
+) -> Iterator[Any]:
+    """A fresh headless Chromium whose page viewport is exactly `window` (CSS pixels).
+
+    With `downloads`, files the page downloads land in that folder without a prompt.
+    """
     for path in (CHROMIUM, CHROMEDRIVER):
         require(path, "install chromium and chromium-driver (scripts/bootstrap does it).")
     if webdriver is None:
@@ -70,8 +77,18 @@ def chromium(window: tuple[int, int] = (1280, 900), implicit_wait: float = 5) ->
     for flag in (*CHROME_FLAGS, f"--window-size={width},{height}", f"--user-data-dir={profile}"):
         options.add_argument(flag)
     options.set_capability("goog:loggingPrefs", {"browser": "ALL"})
+    if downloads is not None:
+        prefs = {
+            "download.default_directory": str(downloads),
+            "download.prompt_for_download": False,
+        }
+        options.add_experimental_option("prefs", prefs)
     driver = webdriver.Chrome(service=Service(str(CHROMEDRIVER)), options=options)
     try:
+        if downloads is not None:
+            driver.execute_cdp_cmd(
+                "Page.setDownloadBehavior", {"behavior": "allow", "downloadPath": str(downloads)}
+            )
         driver.implicitly_wait(implicit_wait)
         viewport(driver, width, height)
         yield driver

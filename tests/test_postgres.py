@@ -16,6 +16,7 @@ import re
 import subprocess
 import sys
 import urllib.request
+import uuid
 from concurrent.futures import ThreadPoolExecutor
 
 import pytest
@@ -149,7 +150,7 @@ def test_one_conversation_alternating_between_two_rasa_instances(scaled_stack) -
 def test_simultaneous_messages_on_both_instances_are_handled_one_at_a_time(scaled_stack) -> None:
     """Redis's lock store: two messages of one conversation, one to each instance at once."""
     instances = scaled_stack.rasa_instance_urls()
-    sender = "simultaneous-turns"
+    sender = "simultaneous-" + uuid.uuid4().hex
     Resident(scaled_stack.settings, sender, "fi", "049").says("hei")
     messages = ["tarvitsen hammaslääkärin", "olen tosi yksinäinen"] * 3
 

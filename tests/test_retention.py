@@ -209,7 +209,8 @@ def test_neuvo_purge_keeps_each_kind_for_its_period_and_not_longer(
     run_purge(copy, start + timedelta(days=29), environment)
     assert what_is_kept(copy, world).references == everything.references
     said = run_purge(copy, start + timedelta(days=31), environment)
-    assert "1 callback_requests" in said
+    # The copied database also holds other tests' closed requests: at least ours went.
+    assert re.search(r"\b[1-9]\d* callback_requests", said), said
     assert what_is_kept(copy, world).references == {world.open_reference}
 
     # A conversation: 90 days after its last event, with its feedback and review.

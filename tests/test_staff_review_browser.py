@@ -16,11 +16,6 @@ import csv
 import io
 import json
 import os
-import shutil
-import socket
-import subprocess
-import sys
-import tempfile
 import time
 import urllib.request
 import uuid
@@ -41,32 +36,18 @@ from bot.staff.accounts import create_user
 from bot.staff.context import FINNISH_TIME
 from bot.staff.models import AuditEntry
 from bot.staff.texts import TEXTS
+from tests.browser import chromium, web_app
 from tests.conftest import Resident
 from tests.review_fixtures import copy_conversations
 
 try:
-    from selenium import webdriver
-    from selenium.webdriver.chrome.service import Service
     from selenium.webdriver.common.by import By
     from selenium.webdriver.support.ui import Select, WebDriverWait
-except ImportError:  # reported by the browser fixture as a failure, never a skip
-    webdriver = None
+except ImportError:  # tests.browser.chromium() fails with the reason
+    pass
 
 pytestmark = pytest.mark.stack
 
-CHROMIUM = Path("/usr/bin/chromium")
-CHROMEDRIVER = Path("/usr/bin/chromedriver")
-CHROME_FLAGS = (
-    "--headless",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-quic",
-    "--no-first-run",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--window-size=1280,1000",
-)
 SCREENSHOT = PROJECT_ROOT / "docs" / "screenshots" / "analytics.png"
 REVIEWER, PASSWORD = "selma.reviewer", "selaimen-salasana-42"
 FALLBACK_ACTIONS = {"action_two_stage_fallback", "action_default_fallback"}
@@ -87,34 +68,8 @@ def downloads(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 @pytest.fixture(scope="module")
 def browser(downloads: Path) -> Iterator:
-    missing = [str(path) for path in (CHROMIUM, CHROMEDRIVER) if not path.exists()]
-    if missing:
-        pytest.fail(
-            f"Browser tests need Debian's chromium and chromedriver; missing: {', '.join(missing)}."
-            " Install them with `apt-get install chromium chromium-driver` (scripts/bootstrap"
-            " does it when apt-get is available).",
-            pytrace=False,
-        )
-    if webdriver is None:
-        pytest.fail("Browser tests need Selenium: pip install -e '.[dev]'", pytrace=False)
-
-    profile = tempfile.mkdtemp(prefix="neuvo-chromium-")
-    options = webdriver.ChromeOptions()
-    options.binary_location = str(CHROMIUM)
-    for flag in (*CHROME_FLAGS, f"--user-data-dir={profile}"):
-        options.add_argument(flag)
-    options.add_experimental_option(
-        "prefs",
-        {"download.default_directory": str(downloads), "download.prompt_for_download": False},
-    )
-    driver = webdriver.Chrome(service=Service(str(CHROMEDRIVER)), options=options)
-    driver.execute_cdp_cmd(
-        "Page.setDownloadBehavior", {"behavior": "allow", "downloadPath": str(downloads)}
-    )
-    driver.implicitly_wait(5)
-    yield driver
-    driver.quit()
-    shutil.rmtree(profile, ignore_errors=True)
+    with chromium(window=(1280, 1000), downloads=downloads) as driver:
+        yield driver
 
 
 def downloaded(folder: Path, name: str, timeout: float = 15) -> str:
@@ -222,12 +177,6 @@ class Portal:
     waits: list[timedelta]
 
 
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
 def _seed_portal_database(url: str, stack_settings: Settings, seeded: list[Seeded], first: date):
     engine = make_engine(url)
     init_db(engine)
@@ -272,32 +221,11 @@ def portal(stack, seeded: list[Seeded], tmp_path_factory: pytest.TempPathFactory
     database_url = f"sqlite:///{var / 'neuvo.db'}"
     first = today - timedelta(days=2)
     engine, waits = _seed_portal_database(database_url, stack.settings, seeded, first)
-    port = _free_port()
-    # The tracker store is the one in the var directory (bot.review.tracker).
-    env = {**os.environ, "NEUVO_VAR_DIR": str(var), "NEUVO_DATABASE_URL": database_url,
-           "NEUVO_WEB_PORT": str(port)}  # fmt: skip
-    env.pop("NEUVO_TRACKER_URL", None)
-    log = open(var / "web.log", "wb")
-    process = subprocess.Popen(
-        [sys.executable, "-m", "bot.web"], cwd=PROJECT_ROOT, env=env, stdout=log,
-        stderr=subprocess.STDOUT, start_new_session=True,
-    )  # fmt: skip
-    url = f"http://127.0.0.1:{port}"
+    # The web app reads the tracker store in its var directory (bot.review.tracker).
     try:
-        deadline = time.monotonic() + 60
-        while True:
-            try:
-                urllib.request.urlopen(f"{url}/health", timeout=2).close()
-                break
-            except OSError:
-                assert process.poll() is None, (var / "web.log").read_text()
-                assert time.monotonic() < deadline, "web app did not start"
-                time.sleep(0.3)
-        yield Portal(url, engine, (first, today), waits)
+        with web_app(var, database_url) as url:
+            yield Portal(url, engine, (first, today), waits)
     finally:
-        process.terminate()
-        process.wait(timeout=15)
-        log.close()
         engine.dispose()
 
 
