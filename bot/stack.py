@@ -88,7 +88,7 @@ class Stack:
 
     def rasa_service(self, name: str, port: int) -> Service:
         command = [
-            sys.executable, *REDACTED, "rasa", "run", "--enable-api",
+            sys.executable, *REDACTED, "bot.rasa_server", "run", "--enable-api",
             "-i", self.settings.rasa_host, "-p", str(port),
             "--model", str(self.model),
             "--endpoints", "endpoints.yml", "--credentials", "credentials.yml",
