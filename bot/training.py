@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import fcntl
 import hashlib
 import subprocess
 import sys
@@ -40,6 +41,16 @@ def ensure_model(models_dir: Path, root: Path = PROJECT_ROOT) -> tuple[Path, boo
     if target.exists():
         return target, False
     models_dir.mkdir(parents=True, exist_ok=True)
+    # `make run` and test runs started side by side train the same model once:
+    # the second waits here and then finds it.
+    with open(models_dir / ".training.lock", "w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        if target.exists():
+            return target, False
+        return _train(models_dir, root, target), True
+
+
+def _train(models_dir: Path, root: Path, target: Path) -> Path:
     command = [
         sys.executable, "-m", "rasa", "train",
         "--config", "config.yml", "--domain", "domain", "--data", "data",
@@ -49,4 +60,4 @@ def ensure_model(models_dir: Path, root: Path = PROJECT_ROOT) -> tuple[Path, boo
     for old in models_dir.glob(f"{MODEL_PREFIX}*.tar.gz"):
         if old != target:
             old.unlink()
-    return target, True
+    return target
