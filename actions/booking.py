@@ -239,7 +239,13 @@ class ActionOtherOptions(Action):
             dispatcher.utter_message(text=text("which_need_first", language))
             return []
         with session_scope(default_engine()) as session:
-            routing = other_options(session, need, language, tracker.get_slot("municipality"))
+            routing = other_options(
+                session,
+                need,
+                language,
+                tracker.get_slot("municipality"),
+                tracker.get_slot("recipient"),
+            )
             reply = routing_text(routing) if routing else None
             payload = routing.payload() if routing else None
         if routing is None:

@@ -12,6 +12,7 @@ from actions._tracker import latest_intent, reply_language
 from bot.db import default_engine, session_scope
 from bot.messages import text
 from bot.nlu.safety_net import NEED_INTENT_PREFIX
+from bot.recipient import who_for
 from bot.replies import routing_text
 from bot.routing import allowed_outcomes, needs_municipality, next_steps, route
 
@@ -45,6 +46,11 @@ class ActionRouteNeed(Action):
         )
         need = need if need in allowed_outcomes() else tracker.get_slot("pending_need")
         municipality = tracker.get_slot("municipality")
+        # "Äidille", "min son": said with the need; a later answer that names
+        # nobody (the municipality) keeps what was said.
+        recipient = who_for(tracker.latest_message.get("text") or "", language) or (
+            tracker.get_slot("recipient")
+        )
         if need is None:
             # A municipality alone, with no need yet: ask what the matter is.
             dispatcher.utter_message(response="utter_how_can_i_help")
@@ -56,9 +62,9 @@ class ActionRouteNeed(Action):
                 else "ask_municipality"
             )
             dispatcher.utter_message(text=text(key, language))
-            return [SlotSet("pending_need", need)]
+            return [SlotSet("pending_need", need), SlotSet("recipient", recipient)]
         with session_scope(default_engine()) as session:
-            routing = route(session, need, language, municipality)
+            routing = route(session, need, language, municipality, recipient)
             reply, payload, steps = routing_text(routing), routing.payload(), next_steps(routing)
         buttons = [
             {"title": text(STEP_BUTTONS[step][0], language), "payload": STEP_BUTTONS[step][1]}
@@ -66,4 +72,8 @@ class ActionRouteNeed(Action):
         ]
         dispatcher.utter_message(text=reply, buttons=buttons)
         dispatcher.utter_message(json_message=payload)
-        return [SlotSet("pending_need", None), SlotSet("last_need", need)]
+        return [
+            SlotSet("pending_need", None),
+            SlotSet("last_need", need),
+            SlotSet("recipient", recipient),
+        ]

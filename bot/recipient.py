@@ -25,6 +25,19 @@ from bot.text import fold
 
 RECIPIENT_FILE = Path(__file__).parent / "content" / "recipient.yml"
 RECIPIENTS = ("self", "child", "parent", "partner", "relative", "other")
+# Whose matters the writer handles as another adult: with that adult's consent.
+OTHER_ADULTS = frozenset({"parent", "partner", "relative", "other"})
+# The catalogue's target groups (services' target_groups) that take in each
+# recipient (carers' services help the writer who looks after them). A
+# service made only for other groups fits worse; "self" and "other" could be
+# anybody.
+_ADULT_GROUPS = frozenset({"adults", "elderly", "carers"})
+TARGET_GROUPS = {
+    "child": frozenset({"children", "youth", "families"}),
+    "parent": _ADULT_GROUPS,
+    "partner": _ADULT_GROUPS,
+    "relative": _ADULT_GROUPS,
+}
 # "min gamla man", "mun oma mies": "my" may stand this many words before.
 _POSSESSIVE_REACH = 2
 
@@ -130,6 +143,10 @@ def who_for(text: str, language: str | None) -> str | None:
     if named or any(word in lexicon.self_words for word in words):
         return "self"  # "mulla on", "jag behöver", "olen äiti", "tukea äitinä"
     return None
+
+
+def target_groups(recipient: str | None) -> frozenset[str]:
+    return TARGET_GROUPS.get(recipient or "", frozenset())
 
 
 def _named(lexicon: _Lexicon, words: list[str], i: int) -> str | None:

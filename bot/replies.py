@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from bot.messages import text
+from bot.recipient import OTHER_ADULTS
 from bot.routing import CRISIS_NEEDS, Routing, service_summary
 
 
@@ -18,6 +19,8 @@ def routing_text(routing: Routing) -> str:
     if routing.beside:
         lines.append(text("route_beside", language))
         lines += [_service_line(s, language) for s in routing.beside]
+    if routing.recipient in OTHER_ADULTS and routing.need not in CRISIS_NEEDS:
+        lines.append(text("route_for_another_adult", language))
     return "\n".join(lines)
 
 

@@ -17,6 +17,7 @@ from sqlalchemy import or_, select
 from sqlalchemy.orm import Session, selectinload
 
 from bot.catalogue.models import Service, ServiceNeed, service_areas
+from bot.recipient import target_groups
 
 NEEDS_FILE = Path(__file__).parent / "catalogue" / "data" / "needs.yml"
 CRISIS_NEEDS = frozenset({"emergency", "mental_health_crisis", "domestic_violence"})
@@ -42,6 +43,8 @@ class Routing:
     # The chosen outcome's services, best first, and those offered beside them.
     primary: list[Service] = field(default_factory=list)
     beside: list[Service] = field(default_factory=list)
+    # Whom the help is for (bot/recipient.py RECIPIENTS), when the resident said.
+    recipient: str | None = None
 
     @property
     def services(self) -> list[Service]:
@@ -129,8 +132,19 @@ def _fits(service: Service, outcome: str) -> bool:
     return False
 
 
-def _rank(services: list[Service], language: str, municipality: str | None) -> list[Service]:
-    """Best first: 112, the resident's language, local, specific to few needs, always open."""
+def _rank(
+    services: list[Service],
+    language: str,
+    municipality: str | None,
+    recipient: str | None = None,
+) -> list[Service]:
+    """Best first: 112, the resident's language, open to whom the help is for,
+    local, specific to few needs, always open."""
+    wanted_groups = target_groups(recipient)
+
+    def made_for_others(service: Service) -> bool:
+        groups = set(service.target_groups or [])
+        return bool(wanted_groups and groups) and not groups & wanted_groups
 
     def key(service: Service) -> tuple:
         speaks = language in (service.languages or [])
@@ -140,6 +154,7 @@ def _rank(services: list[Service], language: str, municipality: str | None) -> l
         return (
             not emergency_number,
             not speaks,
+            made_for_others(service),
             not local,
             len(service.needs),
             not always,
@@ -149,28 +164,39 @@ def _rank(services: list[Service], language: str, municipality: str | None) -> l
     return sorted(services, key=key)
 
 
-def route(session: Session, need: str, language: str, municipality: str | None) -> Routing:
+def route(
+    session: Session,
+    need: str,
+    language: str,
+    municipality: str | None,
+    recipient: str | None = None,
+) -> Routing:
     outcomes = allowed_outcomes()[need]
     candidates = services_for(session, need, municipality)
     for outcome in outcomes:
         fitting = [s for s in candidates if _fits(s, outcome)]
         if fitting:
-            chosen = _rank(fitting, language, municipality)[:MAX_SERVICES]
+            chosen = _rank(fitting, language, municipality, recipient)[:MAX_SERVICES]
             beside = (
                 []
                 if outcome == "emergency"
-                else _beside(candidates, chosen, outcome, language, municipality)
+                else _beside(candidates, chosen, outcome, language, municipality, recipient)
             )
-            return Routing(need, outcome, language, municipality, chosen, beside)
+            return Routing(need, outcome, language, municipality, chosen, beside, recipient)
     # Nothing in the catalogue fits: say so honestly (info), with nothing invented.
-    return Routing(need, "info" if "info" in outcomes else outcomes[0], language, municipality)
+    outcome = "info" if "info" in outcomes else outcomes[0]
+    return Routing(need, outcome, language, municipality, recipient=recipient)
 
 
 def other_options(
-    session: Session, need: str, language: str, municipality: str | None
+    session: Session,
+    need: str,
+    language: str,
+    municipality: str | None,
+    recipient: str | None = None,
 ) -> Routing | None:
     """The need's other allowed outcomes, for "other options": what route() did not show."""
-    first = route(session, need, language, municipality)
+    first = route(session, need, language, municipality, recipient)
     shown = {s.id for s in first.services}
     candidates = [s for s in services_for(session, need, municipality) if s.id not in shown]
     for outcome in allowed_outcomes()[need]:
@@ -178,8 +204,8 @@ def other_options(
             continue
         fitting = [s for s in candidates if _fits(s, outcome)]
         if fitting:
-            chosen = _rank(fitting, language, municipality)[:MAX_SERVICES]
-            return Routing(need, outcome, language, municipality, chosen)
+            chosen = _rank(fitting, language, municipality, recipient)[:MAX_SERVICES]
+            return Routing(need, outcome, language, municipality, chosen, recipient=recipient)
     return None
 
 
@@ -189,6 +215,7 @@ def _beside(
     outcome: str,
     language: str,
     municipality: str | None,
+    recipient: str | None = None,
 ) -> list[Service]:
     """A third-sector option and a national helpline for the need, when there are any."""
     extra: list[Service] = []
@@ -201,7 +228,8 @@ def _beside(
             and (_fits(s, "third_sector") if wanted == "third_sector" else s.source == "helplines")
             and not any(c.phone == "112" for c in s.channels)
         ]
-        extra += [s for s in _rank(options, language, municipality)[:1] if s not in extra]
+        ranked = _rank(options, language, municipality, recipient)
+        extra += [s for s in ranked[:1] if s not in extra]
     return extra
 
 

@@ -38,6 +38,9 @@ class Settings:
     # Redis for Rasa's lock store, e.g. redis://127.0.0.1:6379/1; empty means
     # Rasa's in-memory lock store, right for one Rasa process only.
     redis_url: str = field(default_factory=lambda: os.environ.get("NEUVO_REDIS_URL", ""))
+    # Where the web app finds Rasa: empty means this machine's rasa_port; in a
+    # cluster, the Rasa Service (e.g. http://neuvo-rasa:5005, docs/deployment.md).
+    rasa_service_url: str = field(default_factory=lambda: os.environ.get("NEUVO_RASA_URL", ""))
 
     def __post_init__(self) -> None:
         if not self.database_url:
@@ -62,7 +65,7 @@ class Settings:
 
     @property
     def rasa_url(self) -> str:
-        return f"http://127.0.0.1:{self.rasa_port}"
+        return self.rasa_service_url.rstrip("/") or f"http://127.0.0.1:{self.rasa_port}"
 
     @property
     def actions_url(self) -> str:

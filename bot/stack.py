@@ -60,6 +60,7 @@ class Stack:
             NEUVO_WEB_PORT=str(s.web_port),
             NEUVO_VAR_DIR=str(s.var_dir),
             NEUVO_TRACKER_DB=str(s.tracker_db),
+            NEUVO_RASA_URL=s.rasa_url,
             NEUVO_TRACKER_URL=s.tracker_url,
             NEUVO_DATABASE_URL=s.database_url,
             NEUVO_REDIS_URL=s.redis_url,

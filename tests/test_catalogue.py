@@ -90,3 +90,22 @@ def test_third_sector_share_of_routings(engine) -> None:
         r for r in routings if any(s.organisation.provider_type in third for s in r.services)
     ]
     assert len(with_third) / len(routings) >= 0.3
+
+
+def test_services_made_only_for_other_groups_come_last_for_a_child(engine) -> None:
+    with session_scope(engine) as session:
+        for_anyone = route(session, "loneliness_peer_support", "fi", "049")
+        for_a_child = route(session, "loneliness_peer_support", "fi", "049", "child")
+        groups = [set(s.target_groups) for s in for_a_child.services]
+        assert {s.id for s in for_a_child.services} != {s.id for s in for_anyone.services}
+    child_groups = {"children", "youth", "families"}
+    # Open to children first; an adults-only group, if any, only after them.
+    open_to_child = [not g or bool(g & child_groups) for g in groups]
+    assert open_to_child == sorted(open_to_child, reverse=True)
+    assert all(open_to_child[:2])
+
+
+def test_whom_the_help_is_for_is_carried_in_the_routing(engine) -> None:
+    with session_scope(engine) as session:
+        assert route(session, "home_care", "sv", "091", "parent").recipient == "parent"
+        assert route(session, "home_care", "sv", "091").recipient is None

@@ -140,6 +140,13 @@ def test_a_long_message_is_answered_in_reasonable_time(stack) -> None:
     assert time.monotonic() - started < 30
 
 
+def test_a_body_over_the_limit_gets_a_json_refusal(stack) -> None:
+    body = encoded({"sender": "fuzz-huge-body", "message": "a" * 100_000})
+    response = post(f"{stack.settings.web_url}/api/chat", body)
+    assert response.status_code == 413
+    assert response.json()["error"] == "the request body is too large"
+
+
 # --- the staff API, on a web app of its own -----------------------------------------
 
 

@@ -71,6 +71,48 @@ async def test_socketio_delivers_replies_with_session_persistence(stack, metadat
     assert replies[0]["text"].startswith("Hej")
 
 
+async def test_socketio_answers_a_too_long_message_politely_and_ignores_garbage(stack) -> None:
+    client = socketio.AsyncClient()
+    replies: list[dict] = []
+    sessions: list[str] = []
+    got = asyncio.Event()
+
+    @client.on("bot_uttered")
+    async def on_bot(data):
+        replies.append(data)
+        got.set()
+
+    @client.on("session_confirm")
+    async def on_confirm(session_id):
+        sessions.append(session_id)
+        got.set()
+
+    url = stack.settings.rasa_url
+    await client.connect(url, socketio_path="/socket.io", transports=["polling"])
+    try:
+        # Not a dict, a number for an id, an id too long: each still gets a fresh session.
+        for request in ("nonsense", {"session_id": 5}, {"session_id": "x" * 300}):
+            got.clear()
+            await client.emit("session_request", request)
+            await asyncio.wait_for(got.wait(), 10)
+        assert len(sessions) == 3 and all(len(s) == 32 for s in sessions)
+        session = sessions[-1]
+        for garbage in ("text", {"session_id": session}, {"session_id": session, "message": 7}):
+            await client.emit("user_uttered", garbage)
+        got.clear()
+        await client.emit(
+            "user_uttered",
+            {"session_id": session, "message": "a" * 5001, "metadata": {"language": "sv"}},
+        )
+        await asyncio.wait_for(got.wait(), 30)
+        await asyncio.sleep(1)  # anything the garbage caused would have come by now
+    finally:
+        await client.disconnect()
+    assert [r["text"] for r in replies] == [
+        "Ditt meddelande är för långt. Skriv kortare, högst 5 000 tecken."
+    ]
+
+
 def test_rasa_api_listens_on_loopback_only(stack) -> None:
     assert stack.settings.rasa_host == "127.0.0.1"
 

@@ -87,6 +87,38 @@ def test_municipality_in_the_message_wins(stack) -> None:
     assert payload is not None and payload["municipality"] == "049"
 
 
+CONSENT = {
+    "fi": "Voit hoitaa toisen aikuisen asioita hänen luvallaan",
+    "sv": "Du kan sköta en annan vuxens ärenden med hens tillstånd",
+}
+
+
+@pytest.mark.parametrize(
+    ("sender", "message", "language", "another_adult"),
+    [
+        ("for-mother-fi", "äitini on tosi yksinäinen", "fi", True),
+        ("for-father-sv", "min pappa behöver hemvård", "sv", True),
+        ("for-self-fi", "olen tosi yksinäinen", "fi", False),
+        ("for-son-sv", "min son behöver tandvård", "sv", False),
+    ],
+)
+def test_help_for_another_adult_says_it_needs_their_consent(
+    stack, sender, message, language, another_adult
+) -> None:
+    replies = says(stack.settings, sender, message, language, "049")
+    assert routing_of(replies) is not None, texts(replies)
+    assert (CONSENT[language] in texts(replies)) is another_adult
+
+
+def test_whom_the_help_is_for_is_kept_while_the_municipality_is_asked(stack) -> None:
+    sender = "for-mother-asked-municipality"
+    first = says(stack.settings, sender, "äiti tarvitsisi kotihoitoa")
+    assert routing_of(first) is None
+    second = says(stack.settings, sender, "Lohja")
+    assert routing_of(second) is not None
+    assert CONSENT["fi"] in texts(second)
+
+
 @pytest.mark.parametrize(
     ("message", "language", "need", "number"),
     [

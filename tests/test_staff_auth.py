@@ -242,6 +242,29 @@ async def test_secure_cookies_when_configured(portal_settings, monkeypatch):
         await secure.server.close()
 
 
+@pytest.mark.parametrize(
+    ("setting", "host", "secure"),
+    [
+        ("", "hyvinvointialue.example.fi", True),  # opened from elsewhere: HTTPS expected
+        ("", "localhost", False),
+        ("0", "hyvinvointialue.example.fi", False),  # a deliberate plain-HTTP test setup
+    ],
+)
+async def test_secure_cookies_by_default_unless_on_this_machine(
+    portal_settings, monkeypatch, setting, host, secure
+):
+    monkeypatch.setenv("NEUVO_SECURE_COOKIES", setting)
+    running = await start_portal(portal_settings, StaffPolicy(clock=Clock()))
+    browser = running.browser()
+    try:
+        _, headers, _ = await browser.get("/staff/login", headers={"Host": host})
+        attributes = headers["Set-Cookie"].lower().replace(" ", "").split(";")
+        assert ("secure" in attributes) is secure
+    finally:
+        await browser.close()
+        await running.server.close()
+
+
 async def test_wrong_password_is_refused_without_a_session(portal, browsers):
     browser = browsers()
     status, headers, page = await browser.log_in("alma.admin", "not-the-password-at-all")

@@ -1,6 +1,7 @@
 """Security settings of the staff portal, from environment variables.
 
-NEUVO_SECURE_COOKIES=1        send the session cookie over HTTPS only (off for http://localhost)
+NEUVO_SECURE_COOKIES          1: cookies over HTTPS only; 0: also over plain HTTP; unset: HTTPS
+                              only unless the portal is opened on this machine (localhost)
 NEUVO_STAFF_IDLE_MINUTES=30   log out after this long without a request
 NEUVO_STAFF_SESSION_HOURS=12  log out this long after login, however active
 """
@@ -15,8 +16,12 @@ from datetime import datetime, timedelta
 from bot.db import utcnow
 
 
-def _flag(name: str) -> bool:
-    return os.environ.get(name, "").strip().lower() in ("1", "true", "yes", "on")
+def _flag(name: str) -> bool | None:
+    """True or False when the variable says so; None when it is unset or empty."""
+    value = os.environ.get(name, "").strip().lower()
+    if not value:
+        return None
+    return value in ("1", "true", "yes", "on")
 
 
 def _duration(name: str, default: float, unit: str) -> timedelta:
@@ -25,7 +30,8 @@ def _duration(name: str, default: float, unit: str) -> timedelta:
 
 @dataclass(frozen=True)
 class StaffPolicy:
-    secure_cookies: bool = field(default_factory=lambda: _flag("NEUVO_SECURE_COOKIES"))
+    # None: decided per request (bot/staff/cookies.py).
+    secure_cookies: bool | None = field(default_factory=lambda: _flag("NEUVO_SECURE_COOKIES"))
     idle_timeout: timedelta = field(
         default_factory=lambda: _duration("NEUVO_STAFF_IDLE_MINUTES", 30, "minutes")
     )

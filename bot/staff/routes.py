@@ -95,7 +95,9 @@ def _login_page(
         next=safe_next(next_target or request.query.get("next", DASHBOARD)),
         **values,
     )
-    set_cookie(response, LOGIN_COOKIE, form_token, staff_context(request).policy, LOGIN_PATH)
+    set_cookie(
+        request, response, LOGIN_COOKIE, form_token, staff_context(request).policy, LOGIN_PATH
+    )
     return response
 
 
@@ -138,7 +140,7 @@ async def login(request: web.Request) -> web.Response:
         record(db, result.user_id, "login", "staff_user", result.user_id)
         end_expired_sessions(db, context.policy)
     response = _see_other(next_target)
-    set_cookie(response, SESSION_COOKIE, result.token, context.policy)
+    set_cookie(request, response, SESSION_COOKIE, result.token, context.policy)
     clear_cookie(response, LOGIN_COOKIE, LOGIN_PATH)
     return response
 

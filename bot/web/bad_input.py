@@ -1,8 +1,10 @@
-"""A request body that cannot be read is the sender's mistake: 400, never a 500.
+"""A request body that cannot be read is the sender's mistake: 4xx, never a 500.
 
 aiohttp decodes form and text bodies as UTF-8 when a handler asks for them and
-raises UnicodeDecodeError on other bytes; every handler would have to catch it.
-This middleware answers for all of them.
+raises UnicodeDecodeError on other bytes, and refuses bodies over the app's
+client_max_size with a bare text 413; every handler would have to catch both.
+This middleware answers for all of them, as JSON under /api/ like every other
+refusal there.
 """
 
 from __future__ import annotations
@@ -13,7 +15,15 @@ from aiohttp import web
 
 log = logging.getLogger(__name__)
 
-REASON = "the request body is not valid UTF-8"
+NOT_UTF8 = "the request body is not valid UTF-8"
+TOO_LARGE = "the request body is too large"
+
+
+def _refusal(request: web.Request, status: int, reason: str) -> web.Response:
+    log.info("Refused %s %s: %s", request.method, request.path, reason)
+    if request.path.startswith("/api/"):
+        return web.json_response({"error": reason}, status=status)
+    return web.Response(status=status, text=f"{reason[0].upper()}{reason[1:]}.")
 
 
 @web.middleware
@@ -21,7 +31,6 @@ async def unreadable_body(request: web.Request, handler) -> web.StreamResponse:
     try:
         return await handler(request)
     except UnicodeDecodeError:
-        log.info("Refused %s %s: %s", request.method, request.path, REASON)
-        if request.path.startswith("/api/"):
-            return web.json_response({"error": REASON}, status=400)
-        return web.Response(status=400, text=f"Bad request: {REASON}.")
+        return _refusal(request, 400, NOT_UTF8)
+    except web.HTTPRequestEntityTooLarge:
+        return _refusal(request, 413, TOO_LARGE)
