@@ -5,14 +5,16 @@ from __future__ import annotations
 import json
 import re
 from concurrent.futures import ThreadPoolExecutor
+from datetime import datetime, time, timedelta
 
 import pytest
 from sqlalchemy import select
 
 from bot.appointments.models import Booking
 from bot.appointments.store import slot_store
+from bot.clock import FINLAND
 from bot.db import default_engine, session_scope
-from bot.schedule import now_local
+from bot.schedule import is_working_day, now_local
 
 pytestmark = pytest.mark.stack
 
@@ -84,6 +86,49 @@ def test_book_move_and_cancel(resident, language, municipality, message, booked,
     replies = person.says(confirm[0]["payload"])
     assert cancelled in texts(replies)
     assert booking(new_reference).state == "cancelled"
+
+
+def next_working_day_evening() -> datetime:
+    day = now_local().date() + timedelta(days=1)
+    while not is_working_day(day):
+        day += timedelta(days=1)
+    return datetime.combine(day, time(18, 0), tzinfo=FINLAND)
+
+
+@pytest.mark.parametrize(
+    ("language", "municipality", "message", "none_free", "callback", "ask_phone"),
+    [
+        ("fi", "927", "korvaan sattuu ja on kuumetta, tarvitsen lääkärin tänään",
+         "Vapaita aikoja ei nyt löytynyt", "Pyydä soittoa", "Mihin numeroon"),
+        ("sv", "710", "jag har ont i örat och feber, jag behöver en läkare i dag",
+         "Jag hittade inga lediga tider", "Be om samtal", "Vilket nummer"),
+    ],
+)  # fmt: skip
+def test_callback_offered_when_none_free_in_target(
+    resident, clock, language, municipality, message, none_free, callback, ask_phone
+):
+    """Urgent care's target is the same day: at six in the evening today's
+    times are over, and tomorrow's (free, but too late) are not offered."""
+    evening = next_working_day_evening()
+    clock(evening)
+    store = slot_store()
+    assert store.free_slots("urgent_care", municipality, language, after=evening) == []
+    # Later days do have free times: only the target keeps them out.
+    week_later = evening + timedelta(days=7)
+    assert store.free_slots("urgent_care", municipality, language, evening, before=week_later)
+    person = resident(language)
+    person.municipality = municipality
+    replies = person.says(message)
+    assert "/book_appointment" in [b["payload"] for b in buttons(replies)], replies
+
+    replies = person.says("/book_appointment")
+    assert none_free in texts(replies)
+    assert slot_buttons(replies) == []
+    assert [(b["title"], b["payload"]) for b in buttons(replies)] == [
+        (callback, "/request_callback")
+    ]
+    # The offered callback starts the callback request.
+    assert ask_phone in texts(person.says(buttons(replies)[0]["payload"]))
 
 
 def test_fifty_residents_race_for_five_times(resident):

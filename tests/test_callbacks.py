@@ -211,6 +211,62 @@ def test_twenty_parallel_identical_requests_make_one_row(engine) -> None:
         assert session.execute(select(func.count(CallbackEvent.id))).scalar_one() == 1
 
 
+def open_requests(engine) -> list[tuple[int, str]]:
+    with session_scope(engine) as session:
+        return [(q.id, q.state) for q in callback_queue(session, TUESDAY_MORNING)]
+
+
+def test_a_cancelled_or_done_request_does_not_stand_in_for_a_new_one(engine) -> None:
+    first_id, first_ref, _ = submit(engine)
+    with session_scope(engine) as session:
+        cancel_callback(session, first_ref, "conv-1", TUESDAY_MORNING)
+    # The same request again, after cancelling: a new one, or nobody calls.
+    second_id, second_ref, created = submit(engine)
+    assert created and (second_id, second_ref) != (first_id, first_ref)
+    assert open_requests(engine) == [(second_id, "new")]
+    # ...which in turn stands for a repeated submit while it is open.
+    assert submit(engine) == (second_id, second_ref, False)
+    with session_scope(engine) as session:
+        complete(session, second_id, "anna", "soitettu", TUESDAY_MORNING)
+    third_id, third_ref, created = submit(engine)
+    assert created and third_id not in (first_id, second_id)
+    assert third_ref not in (first_ref, second_ref)
+    assert open_requests(engine) == [(third_id, "new")]
+    with session_scope(engine) as session:
+        states = dict(session.execute(select(CallbackRequest.id, CallbackRequest.state)).all())
+        assert states == {first_id: "cancelled", second_id: "done", third_id: "new"}
+        third = session.get(CallbackRequest, third_id)
+        assert [e.action for e in third.events] == ["submitted"]
+
+
+@pytest.mark.parametrize("state", ["claimed", "no_answer"])
+def test_a_request_being_handled_still_stands_for_the_same_request(engine, state) -> None:
+    request_id, reference, _ = submit(engine)
+    with session_scope(engine) as session:
+        claim(session, request_id, "anna", TUESDAY_MORNING)
+        if state == "no_answer":
+            record_no_answer(session, request_id, "anna", "", None, TUESDAY_MORNING)
+    assert submit(engine) == (request_id, reference, False)
+    assert open_requests(engine) == [(request_id, state)]
+
+
+def test_twenty_parallel_resubmits_after_a_cancel_make_one_new_row(engine) -> None:
+    _, old_reference, _ = submit(engine)
+    with session_scope(engine) as session:
+        cancel_callback(session, old_reference, "conv-1", TUESDAY_MORNING)
+    start = threading.Barrier(20)
+
+    def send(_: int) -> tuple[int, str, bool]:
+        start.wait()
+        return submit(engine)
+
+    with ThreadPoolExecutor(max_workers=20) as pool:
+        results = list(pool.map(send, range(20)))
+    assert len({r[0] for r in results}) == 1 and results[0][1] != old_reference
+    assert sum(created for _, _, created in results) == 1
+    assert open_requests(engine) == [(results[0][0], "new")]
+
+
 def _submit_in_process(url: str, barrier, results) -> None:
     engine = make_engine(url)
     barrier.wait()

@@ -18,14 +18,23 @@ import sys
 import urllib.request
 import uuid
 from concurrent.futures import ThreadPoolExecutor
+from datetime import datetime
 
 import pytest
+from alembic import command
 from sqlalchemy import select, text
+from sqlalchemy.exc import IntegrityError
 
 from bot.callbacks.models import CallbackRequest
 from bot.db import Base, init_db, make_engine, session_scope
 from bot.privacy import redact
-from bot.schema import current_revision, head_revision, schema_differences, upgrade
+from bot.schema import (
+    alembic_config,
+    current_revision,
+    head_revision,
+    schema_differences,
+    upgrade,
+)
 from bot.settings import PROJECT_ROOT
 from tests.conftest import POSTGRES_SERVER, Resident
 
@@ -67,6 +76,76 @@ def test_migrations_create_exactly_the_models_on_sqlite(tmp_path) -> None:
     upgrade(engine)
     assert current_revision(engine) == head_revision()
     assert schema_differences(engine) == []
+
+
+def _migrate(engine, revision: str, down: bool = False) -> None:
+    with engine.begin() as connection:
+        config = alembic_config(connection)
+        (command.downgrade if down else command.upgrade)(config, revision)
+
+
+def _add_callback(connection, reference: str, key: str, state: str) -> None:
+    connection.execute(
+        text(
+            "INSERT INTO callback_requests (reference, idempotency_key, conversation_id, need,"
+            " topic, phone, call_language, preferred_time, urgent, consent_at, created_at,"
+            " due_from, due_at, promise_kind, state, attempts) VALUES (:reference, :key, 'c',"
+            " 'oral_health', '', '+358401234567', 'fi', 'any', false, :at, :at, :at, :at,"
+            " 'today', :state, 0)"
+        ),
+        {"reference": reference, "key": key, "state": state, "at": datetime(2026, 11, 24, 10)},
+    )
+
+
+@pytest.mark.parametrize("database", ["sqlite", "postgresql"])
+def test_a_callbacks_content_key_is_unique_among_open_requests_only(
+    database, tmp_path, request
+) -> None:
+    """Migration 0002 on a database with requests: their history stays, and a
+    cancelled request no longer blocks the same request made again."""
+    if database == "sqlite":
+        engine = make_engine(f"sqlite:///{tmp_path / 'neuvo.db'}")
+    else:
+        engine = make_engine(request.getfixturevalue("postgres_database")("open_key"))
+    try:
+        _migrate(engine, "0001")
+        with engine.begin() as connection:
+            _add_callback(connection, "AAA-222", "k" * 64, "cancelled")
+            request_id = connection.execute(text("SELECT id FROM callback_requests")).scalar()
+            for action in ("submitted", "cancelled"):
+                connection.execute(
+                    text(
+                        "INSERT INTO callback_events (request_id, at, actor, action, note)"
+                        " VALUES (:id, :at, 'resident', :action, '')"
+                    ),
+                    {"id": request_id, "at": datetime(2026, 11, 24, 10), "action": action},
+                )
+        with pytest.raises(IntegrityError), engine.begin() as connection:
+            _add_callback(connection, "BBB-333", "k" * 64, "new")  # 0001: the bug
+
+        upgrade(engine)
+        assert current_revision(engine) == head_revision()
+        assert schema_differences(engine) == []
+        with engine.begin() as connection:
+            events = connection.execute(text("SELECT action FROM callback_events ORDER BY id"))
+            assert [e for (e,) in events] == ["submitted", "cancelled"]
+            _add_callback(connection, "BBB-333", "k" * 64, "new")
+            _add_callback(connection, "CCC-444", "k" * 64, "done")
+        # One open request per key; the copied table keeps its other constraints.
+        for reference, state in [("DDD-555", "claimed"), ("BBB-333", "cancelled"),
+                                 ("EEE-666", "bogus")]:  # fmt: skip
+            with pytest.raises(IntegrityError), engine.begin() as connection:
+                _add_callback(connection, reference, "k" * 64 if state != "bogus" else "x", state)
+
+        # Back down (after the duplicates are gone) and up again, history kept.
+        with engine.begin() as connection:
+            connection.execute(text("DELETE FROM callback_requests WHERE reference != 'AAA-222'"))
+        _migrate(engine, "0001", down=True)
+        upgrade(engine)
+        with engine.connect() as connection:
+            assert connection.execute(text("SELECT count(*) FROM callback_events")).scalar() == 2
+    finally:
+        engine.dispose()
 
 
 def test_a_database_made_before_migrations_is_adopted_once(tmp_path) -> None:

@@ -14,6 +14,7 @@ from sqlalchemy import (
     Integer,
     String,
     Text,
+    text,
 )
 from sqlalchemy.orm import relationship
 
@@ -24,6 +25,7 @@ from bot.storedtime import from_stored
 
 STATES = ("new", "claimed", "done", "no_answer", "cancelled")
 OPEN_STATES = ("new", "claimed", "no_answer")
+OPEN_CONDITION = f"state IN {OPEN_STATES}"
 PREFERRED_TIMES = ("asap", "today", "tomorrow_morning", "tomorrow_afternoon", "any")
 CALL_LANGUAGES = ("fi", "sv")
 PROMISE_KINDS = ("today", "next_working_day", "by_date")
@@ -40,13 +42,23 @@ class CallbackRequest(Base):
         CheckConstraint(f"promise_kind IN {PROMISE_KINDS}", name="ck_callback_promise"),
         # The staff queue: open requests by due time.
         Index("ix_callback_queue", "state", "due_at"),
+        # One open request per content: the same request sent twice is stored
+        # once, while a cancelled or handled one leaves room for a new one.
+        Index(
+            "uq_callback_open_request",
+            "idempotency_key",
+            unique=True,
+            sqlite_where=text(OPEN_CONDITION),
+            postgresql_where=text(OPEN_CONDITION),
+        ),
     )
 
     id: int = Column(Integer, primary_key=True)
     reference: str = Column(String(7), nullable=False, unique=True)
     # A hash of the conversation and the request's content: the same request
-    # sent twice (a double click, a retried action) is stored once.
-    idempotency_key: str = Column(String(64), nullable=False, unique=True)
+    # sent twice (a double click, a retried action) is stored once while it
+    # is open (uq_callback_open_request above).
+    idempotency_key: str = Column(String(64), nullable=False)
     conversation_id: str = Column(String(255), nullable=False, index=True)
     need: str = Column(String(40), nullable=False)
     # The resident's own words; identity codes are redacted before this point.

@@ -148,9 +148,12 @@ def idempotency_key(draft: CallbackDraft) -> str:
     return hashlib.sha256(json.dumps(content).encode("utf-8")).hexdigest()
 
 
-def _by_key(session: Session, key: str) -> CallbackRequest | None:
+def _open_by_key(session: Session, key: str) -> CallbackRequest | None:
+    """The open request with this content; a cancelled or handled one does not count."""
     return session.execute(
-        select(CallbackRequest).where(CallbackRequest.idempotency_key == key)
+        select(CallbackRequest).where(
+            CallbackRequest.idempotency_key == key, CallbackRequest.state.in_(OPEN_STATES)
+        )
     ).scalar_one_or_none()
 
 
@@ -194,7 +197,7 @@ def _submit_once(
     session: Session, draft: CallbackDraft, key: str, now: datetime
 ) -> tuple[CallbackRequest, bool]:
     for _ in range(REFERENCE_DRAWS):
-        existing = _by_key(session, key)
+        existing = _open_by_key(session, key)
         if existing is not None:
             return existing, False
         request = _new_request(session, draft, key, now)
@@ -213,7 +216,10 @@ def _submit_once(
 def submit_callback(
     session: Session, draft: CallbackDraft, now: datetime | None = None
 ) -> tuple[CallbackRequest, bool]:
-    """Stores the request once: (request, True) when new, (the earlier one, False) if not.
+    """Stores the request once: (request, True) when new, (the open one, False) if not.
+
+    Only an open request (new, claimed, no answer) stands for the same
+    request sent again; after a cancel or a handled call a new one is made.
 
     Raises ValueError without consent or with an invalid phone number,
     language or preferred time.
