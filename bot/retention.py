@@ -19,7 +19,7 @@ from bot.clock, so tests can move "now".
 from __future__ import annotations
 
 import os
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field, fields
 from datetime import datetime, timedelta
 
@@ -86,12 +86,14 @@ def _chunks(items: list[str]) -> Iterator[list[str]]:
         yield items[start : start + CHUNK]
 
 
-def _has_events(engine: Engine) -> bool:
+def _has_events(bind: Engine | Connection) -> bool:
     # Before Rasa's first start the table does not exist.
-    return inspect(engine).has_table(events.name)
+    return inspect(bind).has_table(events.name)
 
 
 def _delete_events(connection: Connection, sender_ids: list[str]) -> int:
+    if not _has_events(connection):
+        return 0
     removed = 0
     for chunk in _chunks(sender_ids):
         removed += connection.execute(delete(events).where(events.c.sender_id.in_(chunk))).rowcount
@@ -117,29 +119,59 @@ def _delete_owned_rows(session: Session, conversation_ids: list[str]) -> Deleted
     return deleted
 
 
-def _delete_conversations(settings: Settings, sender_ids: list[str]) -> Deleted:
-    """The conversations' events, then everything the application keeps about them.
+# Called inside the deletion's transaction of the application database, after
+# every row is deleted and before anything commits: what it writes (an audit
+# entry) commits with the deletion, and if it fails nothing is deleted.
+Then = Callable[[Session, Deleted], object]
 
-    The tracker store may be another database than the application's, so the
-    two deletions are two transactions: events first, as they hold the words.
+
+def _delete_conversations(
+    settings: Settings,
+    sender_ids: list[str],
+    count: Callable[[Deleted], int] = lambda deleted: deleted.conversations,
+    then: Then | None = None,
+) -> Deleted:
+    """The conversations' events and everything the application keeps about them.
+
+    All or nothing: on PostgreSQL the events and the application's tables are
+    in one database and the deletion is one transaction. On SQLite the events
+    have a file of their own; both transactions stay open until every row
+    (and `then`'s audit entry) is written, then the events commit first, as
+    they hold the words. An error before that deletes nothing; only a failure
+    of the very last commit would leave the application's rows, which the
+    next attempt (or the retention purge) deletes.
     """
     deleted = Deleted(conversations=len(sender_ids))
     if not sender_ids:
         return deleted
+    application = engine_for(settings.database_url)
     tracker = engine_for(settings.tracker_url)
-    if _has_events(tracker):
-        with tracker.begin() as connection:
-            deleted.events = _delete_events(connection, sender_ids)
-    with session_scope(engine_for(settings.database_url)) as session:
+    with session_scope(application) as session:
         deleted.add(_delete_owned_rows(session, sender_ids))
+        if tracker is application:
+            deleted.events = _delete_events(session.connection(), sender_ids)
+            deleted.conversations = count(deleted)
+            if then is not None:
+                then(session, deleted)
+        else:
+            with tracker.begin() as connection:
+                deleted.events = _delete_events(connection, sender_ids)
+                deleted.conversations = count(deleted)
+                if then is not None:
+                    then(session, deleted)
+                session.flush()
     return deleted
 
 
-def delete_conversation(settings: Settings, sender_id: str) -> Deleted:
-    """Deletes one conversation and what belongs to it (not its submitted callback requests)."""
-    deleted = _delete_conversations(settings, [sender_id])
-    deleted.conversations = 1 if deleted.events else 0
-    return deleted
+def delete_conversation(settings: Settings, sender_id: str, then: Then | None = None) -> Deleted:
+    """Deletes one conversation and what belongs to it (not its submitted callback requests).
+
+    `then(session, deleted)` runs in the same transaction (the admin's audit
+    entry); `deleted.conversations` is 0 if the conversation had no events.
+    """
+    return _delete_conversations(
+        settings, [sender_id], lambda deleted: 1 if deleted.events else 0, then
+    )
 
 
 def _idle_conversations(engine: Engine, last_event_before: datetime) -> list[str]:

@@ -317,8 +317,8 @@ class StaffBrowser:
         async with self.http.get(f"{self.base_url}/api/staff/me") as response:
             self.csrf = (await response.json())["csrf_token"]
 
-    async def post(self, path: str, with_csrf: bool = True) -> int:
-        data = {"csrf_token": self.csrf} if with_csrf else {}
+    async def post(self, path: str, with_csrf: bool = True, **form: str) -> int:
+        data = {**form, "csrf_token": self.csrf} if with_csrf else form
         async with self.http.post(
             f"{self.base_url}{path}", data=data, allow_redirects=False
         ) as response:
@@ -339,10 +339,11 @@ async def test_an_admin_deletes_a_conversation_with_csrf_and_an_audit_entry(stac
     try:
         await admin.log_in(f"privacy.admin.{suffix}", "salasana-" + suffix * 2)
         await reviewer.log_in(f"privacy.reviewer.{suffix}", "salasana-" + suffix * 2)
-        assert await reviewer.post(path) == 403
-        assert await admin.post(path, with_csrf=False) == 403
+        assert await reviewer.post(path, confirm="1") == 403
+        assert await admin.post(path, with_csrf=False, confirm="1") == 403
+        assert await admin.post(path) == 400  # the confirmation box was not ticked
         assert event_count(settings, person.sender) > 0
-        assert await admin.post(path) == 303
+        assert await admin.post(path, confirm="1") == 303
     finally:
         await admin.http.close()
         await reviewer.http.close()

@@ -13,6 +13,7 @@ import shutil
 from collections.abc import AsyncIterator
 from datetime import date, datetime, timedelta, timezone
 from pathlib import Path
+from types import SimpleNamespace
 
 import pytest
 from aiohttp.test_utils import TestServer
@@ -20,7 +21,8 @@ from rasa.shared.core.constants import DEFAULT_INTENTS
 from rasa.shared.core.domain import Domain
 from rasa.shared.nlu.training_data.formats.rasa_yaml import RasaYAMLReader
 from rasa.shared.nlu.training_data.loading import load_data
-from sqlalchemy import select
+from sqlalchemy import func, select, text
+from sqlalchemy.exc import OperationalError
 
 from bot.callbacks.service import (
     CallbackDraft,
@@ -29,8 +31,10 @@ from bot.callbacks.service import (
     record_no_answer,
     submit_callback,
 )
-from bot.db import init_db, make_engine, session_scope
+from bot.db import engine_for, init_db, make_engine, session_scope
 from bot.feedback import record_rating
+from bot.models import Feedback
+from bot.retention import Deleted, delete_conversation
 from bot.review.analytics import summarise
 from bot.review.csv_export import csv_text
 from bot.review.export import nlu_yaml
@@ -40,17 +44,24 @@ from bot.review.models import IntentCorrection, ReviewState
 from bot.review.period import Period
 from bot.review.reviewing import CorrectionError, correct_intent, parse_tags
 from bot.review.sources import load_callbacks, load_conversation, load_conversations, load_feedback
+from bot.review.tracker import events as tracker_events
 from bot.settings import Settings
 from bot.staff.accounts import create_user
 from bot.staff.context import FINNISH_TIME
 from bot.staff.models import AuditEntry
+from bot.staff.texts import TEXTS
 from bot.web.app import create_app
 from tests.review_fixtures import Said, Scripted, StaffClient, routing, write_tracker
 
 DAY1, DAY2, DAY3 = date(2025, 3, 3), date(2025, 3, 4), date(2025, 3, 5)  # Mon-Wed
 PERIOD = Period(DAY1, DAY3)
 NOW = datetime(2025, 3, 20, 12, 0)  # naive UTC, well after every promise
-PASSWORDS = {"rita.reviewer": "reviewer-salasana-1", "hannu.handler": "handler-lösenord-2"}
+PASSWORDS = {
+    "rita.reviewer": "reviewer-salasana-1",
+    "hannu.handler": "handler-lösenord-2",
+    "aila.admin": "admin-salasana-3",
+    "alva.admin": "admin-lösenord-4",
+}
 
 
 def at(day: date, hour: int, minute: int = 0) -> datetime:
@@ -139,6 +150,8 @@ def seeded(tmp_path_factory: pytest.TempPathFactory) -> Path:
     with session_scope(engine) as db:
         create_user(db, "rita.reviewer", PASSWORDS["rita.reviewer"], "reviewer", "fi")
         create_user(db, "hannu.handler", PASSWORDS["hannu.handler"], "handler", "sv")
+        create_user(db, "aila.admin", PASSWORDS["aila.admin"], "admin", "fi")
+        create_user(db, "alva.admin", PASSWORDS["alva.admin"], "admin", "sv")
     record_rating(engine, "a1-oral-fi", "up", "fi")
     record_rating(engine, "a2-memory-sv", "up", "sv")
     record_rating(engine, "a2-memory-sv", "down", "sv")  # changed their mind: counts as down
@@ -610,3 +623,205 @@ async def test_analytics_page_and_csv_show_the_same_numbers(staff):
     assert summary["Återuppringningar inom utlovad tid (%)"] == "33.3"
     median = (sum(SEEDED_WAITS, timedelta()) / 2).total_seconds() / 60
     assert float(summary["Tid till första samtalsförsöket (median) (min)"]) == round(median, 1)
+
+
+# --- an admin deletes a conversation (issue 7, retention and deletion) ---------
+
+FI, SV = TEXTS["fi"], TEXTS["sv"]
+DELETED = "a2-memory-sv"  # has feedback; the tests add a review mark and a correction
+DELETE_PATH = f"/staff/conversations/{DELETED}/delete"
+
+
+def kept(tracker, app_db, conversation_id: str = DELETED) -> dict[str, int]:
+    """What the databases still hold of a conversation."""
+    with tracker.connect() as connection:
+        events = connection.execute(
+            text("SELECT count(*) FROM events WHERE sender_id = :id"), {"id": conversation_id}
+        ).scalar_one()
+    with session_scope(app_db) as db:
+        counts = {
+            model.__name__: db.execute(
+                select(func.count())
+                .select_from(model)
+                .where(model.conversation_id == conversation_id)
+            ).scalar_one()
+            for model in (Feedback, ReviewState, IntentCorrection)
+        }
+    return {"events": events, **counts}
+
+
+async def mark_and_correct(staff, tracker) -> None:
+    """A reviewer's review mark and intent correction: both belong to the conversation."""
+    reviewer = await staff("rita.reviewer")
+    path = f"/staff/conversations/{DELETED}"
+    event_id = load_conversation(tracker, DELETED).turns[0].event_id
+    form = {"event_id": str(event_id), "intent": "need_health_nonurgent"}
+    assert (await reviewer.post_form(f"{path}/corrections", form))[0] == 303
+    assert (await reviewer.post_form(f"{path}/review", {"reviewed": "1", "note": "ok"}))[0] == 303
+
+
+async def test_an_admin_deletes_a_conversation_from_its_transcript(staff, app_db, tracker):
+    await mark_and_correct(staff, tracker)
+    before = kept(tracker, app_db)
+    assert all(before.values()), before
+    others = kept(tracker, app_db, "a1-oral-fi")
+    admin = await staff("aila.admin")
+
+    status, _, page = await admin.get(f"/staff/conversations/{DELETED}")
+    assert status == 200
+    assert f'action="{DELETE_PATH}"' in page and FI["delete_conversation_intro"] in page
+    # The confirmation is a required box: it works without JavaScript.
+    assert 'name="confirm" value="1" required' in page and FI["delete_conversation_confirm"] in page
+    form = page[page.index(f'action="{DELETE_PATH}"') :]
+    assert f'name="csrf_token" value="{admin.csrf}"' in form[: form.index("</form>")]
+
+    # Sent without the ticked box (a browser that ignores `required`, a hand-made
+    # request): nothing is deleted and a page asks again, with the same form.
+    status, _, page = await admin.post_form(DELETE_PATH, {})
+    assert status == 400 and FI["delete_conversation_unconfirmed"] in page
+    assert f'action="{DELETE_PATH}"' in page and 'name="confirm"' in page
+    assert kept(tracker, app_db) == before
+
+    status, headers, _ = await admin.post_form(DELETE_PATH, {"confirm": "1"})
+    assert status == 303
+    assert headers["Location"] == "/staff/conversations?saved=conversation_deleted"
+    assert not any(kept(tracker, app_db).values())
+    assert kept(tracker, app_db, "a1-oral-fi") == others
+
+    (entry,) = audit_entries(app_db, "delete")
+    assert (entry.object_type, entry.object_id) == ("conversation", DELETED)
+    assert f"{before['events']} events" in entry.detail
+    assert f"{before['Feedback']} feedback" in entry.detail and "1 reviews" in entry.detail
+    with session_scope(app_db) as db:
+        admin_id = db.execute(text("SELECT id FROM staff_users WHERE username = 'aila.admin'"))
+        assert entry.user_id == admin_id.scalar_one()
+
+    status, _, page = await admin.get(f"{headers['Location']}&{PERIOD_QUERY}")
+    assert status == 200 and FI["conversation_deleted"] in page
+    assert f'data-conversation="{DELETED}"' not in page
+    assert 'data-conversation="a1-oral-fi"' in page
+    assert (await admin.get(f"/staff/conversations/{DELETED}"))[0] == 404
+
+    # Twice (another admin was quicker, or the form was sent again): no error.
+    status, headers, _ = await admin.post_form(DELETE_PATH, {"confirm": "1"})
+    assert status == 303 and headers["Location"].endswith("saved=conversation_already_deleted")
+    _, _, page = await admin.get(headers["Location"])
+    assert FI["conversation_already_deleted"] in page
+
+
+async def test_the_deletion_form_speaks_swedish_to_a_swedish_admin(staff):
+    admin = await staff("alva.admin")
+    status, _, page = await admin.get(f"/staff/conversations/{DELETED}")
+    assert status == 200 and '<html lang="sv">' in page
+    for key in ("delete_conversation", "delete_conversation_intro", "delete_conversation_confirm"):
+        assert SV[key] in page and FI[key] not in page, key
+    status, _, page = await admin.post_form(DELETE_PATH, {"confirm": "0"})
+    assert status == 400 and SV["delete_conversation_unconfirmed"] in page
+    assert SV["back_to_conversation"] in page
+    # The id comes from the address: it is shown escaped.
+    status, _, page = await admin.post_form("/staff/conversations/%3Cb%3Ex/delete", {})
+    assert status == 400 and "&lt;b&gt;x" in page and "<b>x" not in page
+
+
+async def test_reviewers_and_handlers_neither_see_nor_may_use_the_deletion(staff, app_db, tracker):
+    before = kept(tracker, app_db)
+    for username, texts in (("rita.reviewer", FI), ("hannu.handler", SV)):
+        user = await staff(username)
+        status, _, page = await user.get(f"/staff/conversations/{DELETED}")
+        assert status == 200, username
+        assert "/delete" not in page and 'name="confirm"' not in page, username
+        assert texts["delete_conversation"] not in page, username
+        status, _, page = await user.post_form(DELETE_PATH, {"confirm": "1"})
+        assert status == 403 and texts["forbidden"] in page, username
+    # An admin's form without the CSRF token is refused too.
+    admin = await staff("aila.admin")
+    status, _, _ = await admin.request("POST", DELETE_PATH, data={"confirm": "1"})
+    assert status == 403
+    assert kept(tracker, app_db) == before
+    assert audit_entries(app_db, "delete") == []
+
+
+# SQLite triggers that fail like a broken disk, at the deletion's first step
+# (the tracker store) and at its last (the audit entry, written after every
+# row has been deleted but before anything is committed).
+FAILING_EVENTS = (
+    "CREATE TRIGGER fail_delete BEFORE DELETE ON events"
+    " BEGIN SELECT RAISE(ABORT, 'disk I/O error (simulated)'); END"
+)
+FAILING_AUDIT = (
+    "CREATE TRIGGER fail_audit BEFORE INSERT ON staff_audit_log WHEN NEW.action = 'delete'"
+    " BEGIN SELECT RAISE(ABORT, 'disk I/O error (simulated)'); END"
+)
+
+
+async def test_a_database_failure_deletes_nothing_and_gets_a_polite_answer(
+    staff, app_db, tracker, caplog
+):
+    await mark_and_correct(staff, tracker)
+    before = kept(tracker, app_db)
+    admin = await staff("alva.admin")  # Swedish
+    for engine, trigger, name in (
+        (tracker, FAILING_EVENTS, "fail_delete"),
+        (app_db, FAILING_AUDIT, "fail_audit"),
+    ):
+        with engine.begin() as connection:
+            connection.exec_driver_sql(trigger)
+        status, _, page = await admin.post_form(DELETE_PATH, {"confirm": "1"})
+        assert status == 503, name
+        assert SV["conversation_delete_failed"] in page and 'role="alert"' in page
+        assert f'href="/staff/conversations/{DELETED}"' in page
+        assert "Traceback" not in page and "simulated" not in page
+        # Nothing half-deleted: not the events, nor feedback, reviews or corrections.
+        assert kept(tracker, app_db) == before, name
+        assert audit_entries(app_db, "delete") == []
+        with engine.begin() as connection:
+            connection.exec_driver_sql(f"DROP TRIGGER {name}")
+    assert "deletion of a conversation failed" in caplog.text
+
+    # The database is back: the same form now deletes.
+    status, headers, _ = await admin.post_form(DELETE_PATH, {"confirm": "1"})
+    assert status == 303 and headers["Location"].endswith("saved=conversation_deleted")
+    assert not any(kept(tracker, app_db).values())
+    assert len(audit_entries(app_db, "delete")) == 1
+
+
+@pytest.mark.parametrize("database", ["sqlite", "postgresql"])
+def test_in_one_database_the_deletion_is_one_transaction(database, request, tmp_path):
+    """PostgreSQL keeps Rasa's events next to the application's tables: the
+    deletion and its audit entry commit together or not at all."""
+    if database == "postgresql":
+        url = request.getfixturevalue("postgres_database")("deletion")
+        settings = Settings(var_dir=tmp_path, database_url=url)
+        assert settings.tracker_url == settings.database_url
+    else:  # the same layout in one SQLite file (Settings gives SQLite two files)
+        url = f"sqlite:///{tmp_path / 'one.db'}"
+        settings = SimpleNamespace(database_url=url, tracker_url=url)
+    engine = engine_for(url)  # the engine bot.retention uses
+    try:
+        init_db(engine)
+        tracker_events.metadata.create_all(engine)
+        with engine.begin() as connection:
+            for sender_id, count in (("gone", 3), ("stays", 1)):
+                row = {"sender_id": sender_id, "type_name": "user", "data": "{}"}
+                rows = [{**row, "timestamp": float(n)} for n in range(count)]
+                connection.execute(tracker_events.insert(), rows)
+        record_rating(engine, "gone", "down", "fi")
+
+        def remaining() -> tuple[int, int]:
+            return (
+                kept(engine, engine, "gone")["events"] + kept(engine, engine, "stays")["events"],
+                kept(engine, engine, "gone")["Feedback"],
+            )
+
+        def audit_fails(session, deleted: Deleted) -> None:
+            assert deleted.events == 3 and deleted.feedback == 1  # all deleted, not committed
+            raise OperationalError("INSERT INTO staff_audit_log", {}, Exception("simulated"))
+
+        with pytest.raises(OperationalError):
+            delete_conversation(settings, "gone", audit_fails)
+        assert remaining() == (4, 1)
+        deleted = delete_conversation(settings, "gone")
+        assert (deleted.conversations, deleted.events, deleted.feedback) == (1, 3, 1)
+        assert remaining() == (1, 0)
+    finally:
+        engine.dispose()

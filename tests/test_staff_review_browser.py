@@ -11,11 +11,13 @@ residents received and from Rasa's own HTTP API, not from bot.review.
 
 from __future__ import annotations
 
+import asyncio
 import base64
 import csv
 import io
 import json
 import os
+import sqlite3
 import time
 import urllib.request
 import uuid
@@ -38,7 +40,7 @@ from bot.staff.models import AuditEntry
 from bot.staff.texts import TEXTS
 from tests.browser import chromium, web_app
 from tests.conftest import Resident
-from tests.review_fixtures import copy_conversations
+from tests.review_fixtures import Said, Scripted, copy_conversations, write_tracker
 
 try:
     from selenium.webdriver.common.by import By
@@ -50,6 +52,7 @@ pytestmark = pytest.mark.stack
 
 SCREENSHOT = PROJECT_ROOT / "docs" / "screenshots" / "analytics.png"
 REVIEWER, PASSWORD = "selma.reviewer", "selaimen-salasana-42"
+ADMIN, ADMIN_PASSWORD = "aapo.admin", "selaimen-paasalasana-7"
 FALLBACK_ACTIONS = {"action_two_stage_fallback", "action_default_fallback"}
 FI = TEXTS["fi"]
 
@@ -172,6 +175,7 @@ CALLBACKS = [(10, "early"), (30, "late"), (34, None)]
 @dataclass
 class Portal:
     url: str
+    var: Path
     engine: object
     period: tuple[date, date]
     waits: list[timedelta]
@@ -189,6 +193,7 @@ def _seed_portal_database(url: str, stack_settings: Settings, seeded: list[Seede
     midnight = datetime(first.year, first.month, first.day, tzinfo=FINNISH_TIME)
     with session_scope(engine) as db:
         create_user(db, REVIEWER, PASSWORD, "reviewer", "fi")
+        create_user(db, ADMIN, ADMIN_PASSWORD, "admin", "fi")
         for conversation_id, rating, comment, language, created_at in feedback:
             db.add(Feedback(conversation_id=conversation_id, rating=rating, comment=comment,
                             language=language, created_at=created_at))  # fmt: skip
@@ -224,7 +229,7 @@ def portal(stack, seeded: list[Seeded], tmp_path_factory: pytest.TempPathFactory
     # The web app reads the tracker store in its var directory (bot.review.tracker).
     try:
         with web_app(var, database_url) as url:
-            yield Portal(url, engine, (first, today), waits)
+            yield Portal(url, var, engine, (first, today), waits)
     finally:
         engine.dispose()
 
@@ -235,6 +240,8 @@ def logged_in(browser, portal: Portal):
     browser.find_element(By.ID, "username").send_keys(REVIEWER)
     browser.find_element(By.ID, "password").send_keys(PASSWORD)
     browser.find_element(By.CSS_SELECTOR, "main form button[type=submit]").click()
+    # The click does not wait for the next page: the login page's h1 may still be there.
+    WebDriverWait(browser, 15).until(lambda driver: "/staff/login" not in driver.current_url)
     assert browser.find_element(By.TAG_NAME, "h1").text == FI["dashboard_title"]
     return browser
 
@@ -423,3 +430,47 @@ def portal_due_passed(portal: Portal) -> int:
             select(CallbackRequest.due_at).where(CallbackRequest.conversation_id == "cb-2")
         ).scalar_one()
     return int(due < datetime.now(timezone.utc).replace(tzinfo=None))
+
+
+def test_an_admin_deletes_a_conversation_after_ticking_the_box(browser, portal: Portal):
+    """Last in the module: logs the reviewer out. The conversation is one of its
+    own, from before the analytics period, so the numbers above stay as seeded."""
+    sender = f"review-delete-{uuid.uuid4().hex[:8]}"
+    started = datetime.now(FINNISH_TIME) - timedelta(days=10)
+    script = Scripted(started, [Said("poistakaa keskusteluni", "greet", 0.9)])
+    asyncio.run(write_tracker(portal.var / "tracker.db", {sender: script}))
+
+    def events_left() -> int:
+        with sqlite3.connect(portal.var / "tracker.db") as tracker:
+            query = "SELECT count(*) FROM events WHERE sender_id = ?"
+            return tracker.execute(query, (sender,)).fetchone()[0]
+
+    assert events_left() > 0
+    browser.delete_all_cookies()
+    browser.get(f"{portal.url}/staff/login")
+    browser.find_element(By.ID, "username").send_keys(ADMIN)
+    browser.find_element(By.ID, "password").send_keys(ADMIN_PASSWORD)
+    browser.find_element(By.CSS_SELECTOR, "main form button[type=submit]").click()
+    WebDriverWait(browser, 15).until(lambda driver: "/staff/login" not in driver.current_url)
+    assert browser.find_element(By.TAG_NAME, "h1").text == FI["dashboard_title"]
+    transcript = f"{portal.url}/staff/conversations/{sender}"
+    browser.get(transcript)
+    assert browser.find_element(By.ID, "delete").text == FI["delete_conversation"]
+
+    # Without the ticked box the browser's own form validation (no script) stops it.
+    button = browser.find_element(By.CSS_SELECTOR, "form.delete-conversation button")
+    box = browser.find_element(By.CSS_SELECTOR, "form.delete-conversation [name=confirm]")
+    button.click()
+    assert browser.current_url == transcript
+    assert browser.execute_script("return arguments[0].validity.valueMissing", box)
+    assert events_left() > 0
+
+    box.click()
+    submit_and_wait(browser, "form.delete-conversation button", "saved=conversation_deleted")
+    assert browser.find_element(By.CSS_SELECTOR, "p.notice").text == FI["conversation_deleted"]
+    assert events_left() == 0
+    with session_scope(portal.engine) as db:
+        entry = db.execute(
+            select(AuditEntry).where(AuditEntry.action == "delete", AuditEntry.object_id == sender)
+        ).scalar_one()
+    assert entry.object_type == "conversation" and "events" in entry.detail

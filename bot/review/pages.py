@@ -2,6 +2,8 @@
 
 Roles: reviewers and admins. Handlers call residents back and do not read
 whole conversations. Every transcript view is written to the audit log.
+Admins delete a conversation from the end of its transcript
+(bot/staff/conversation_deletion.py).
 """
 
 from __future__ import annotations
@@ -41,7 +43,14 @@ from bot.staff.models import StaffUser
 routes = web.RouteTableDef()
 PER_PAGE = 50
 CONVERSATION = r"{conversation_id:[^/]{1,255}}"
-NOTICES = ("review_saved", "correction_saved", "correction_removed")
+NOTICES = (
+    "review_saved",
+    "correction_saved",
+    "correction_removed",
+    # After an admin's deletion (bot/staff/conversation_deletion.py).
+    "conversation_deleted",
+    "conversation_already_deleted",
+)
 OUTCOME_CHOICES = (
     "emergency",
     "appointment",
@@ -119,6 +128,7 @@ async def conversation_list(request: web.Request) -> web.Response:
         needs=need_codes(),
         outcomes=OUTCOME_CHOICES,
         languages=LANGUAGES,
+        notice=_notice(request),
         **_helpers(language),
     )
 

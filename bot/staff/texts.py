@@ -166,6 +166,26 @@ TEXTS: dict[str, dict[str, str]] = {
         "no_feedback": "Ei palautetta.",
         "conversation_not_found": "Keskustelua ei löytynyt.",
         "back_to_conversations": "Takaisin keskusteluihin",
+        "back_to_conversation": "Takaisin keskusteluun",
+        # Deleting a conversation (admins; bot/staff/conversation_deletion.py)
+        "delete_conversation": "Poista keskustelu",
+        "delete_conversation_intro": (
+            "Poista keskustelu, jos asukas pyytää sitä esimerkiksi puhelimessa tai "
+            "sähköpostilla. Viestit, asukkaan palaute, tarkastusmerkinnät ja intenttikorjaukset "
+            "poistuvat pysyvästi, eikä poistoa voi perua. Keskustelussa jätetyt "
+            "takaisinsoittopyynnöt jäävät jonoon, jotta asukkaalle soitetaan. Ne poistetaan, "
+            "kun ne on suljettu ja niiden säilytysaika on kulunut umpeen."
+        ),
+        "delete_conversation_confirm": "Ymmärrän, että keskustelu poistetaan pysyvästi.",
+        "delete_conversation_unconfirmed": (
+            "Keskustelua ei poistettu. Vahvista poisto valitsemalla ruutu ja yritä uudelleen."
+        ),
+        "conversation_deleted": "Keskustelu on poistettu.",
+        "conversation_already_deleted": "Keskustelua ei löytynyt. Se on ehkä jo poistettu.",
+        "conversation_delete_failed": (
+            "Keskustelun poistaminen ei onnistunut, koska tietokanta ei juuri nyt vastannut. "
+            "Yritä hetken kuluttua uudelleen. Jos ongelma jatkuu, ota yhteyttä IT-tukeen."
+        ),
         # Intent corrections
         "corrections_title": "Intenttikorjaukset",
         "corrections_intro": (
@@ -532,6 +552,27 @@ TEXTS: dict[str, dict[str, str]] = {
         "no_feedback": "Ingen respons.",
         "conversation_not_found": "Samtalet hittades inte.",
         "back_to_conversations": "Tillbaka till samtalen",
+        "back_to_conversation": "Tillbaka till samtalet",
+        # Deleting a conversation (admins; bot/staff/conversation_deletion.py)
+        "delete_conversation": "Radera samtalet",
+        "delete_conversation_intro": (
+            "Radera samtalet om invånaren ber om det, till exempel per telefon eller e-post. "
+            "Meddelandena, invånarens respons, granskningsanteckningarna och "
+            "intentkorrigeringarna raderas permanent och raderingen kan inte ångras. "
+            "Begäranden om återuppringning som lämnats i samtalet står kvar i kön så att "
+            "invånaren blir uppringd. De raderas när de har avslutats och deras lagringstid "
+            "har gått ut."
+        ),
+        "delete_conversation_confirm": "Jag förstår att samtalet raderas permanent.",
+        "delete_conversation_unconfirmed": (
+            "Samtalet raderades inte. Bekräfta raderingen genom att kryssa i rutan och försök igen."
+        ),
+        "conversation_deleted": "Samtalet har raderats.",
+        "conversation_already_deleted": "Samtalet hittades inte. Det har kanske redan raderats.",
+        "conversation_delete_failed": (
+            "Samtalet kunde inte raderas eftersom databasen inte svarade. "
+            "Försök igen om en stund. Kontakta IT-stödet om problemet kvarstår."
+        ),
         # Intent corrections
         "corrections_title": "Intentkorrigeringar",
         "corrections_intro": (
