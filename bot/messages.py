@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+import re
 from functools import lru_cache
 from pathlib import Path
 
 import yaml
 
 MESSAGES_FILE = Path(__file__).parent / "content" / "messages.yml"
+# A value ending in a date's period ("27.11.") before the sentence's own period.
+_DATE_THEN_PERIOD = re.compile(r"(\d\.)\.(?!\.)")
 
 
 @lru_cache(maxsize=1)
@@ -18,4 +21,7 @@ def messages() -> dict[str, dict[str, str]]:
 def text(key: str, language: str, **values: object) -> str:
     """The message in the language, with {placeholders} filled from values."""
     message = messages()[key][language]
-    return message.format(**values) if values else message
+    if not values:
+        return message
+    # "perjantaina 27.11." ends the sentence too: one period, as Finnish and Swedish write it.
+    return _DATE_THEN_PERIOD.sub(r"\1", message.format(**values))

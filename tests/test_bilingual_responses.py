@@ -9,6 +9,7 @@ import yaml
 
 from bot.language import SERVICE_LANGUAGES, identify
 from bot.messages import messages
+from bot.messages import text as message_text
 from bot.topics import topic_labels
 from bot.web.ui_texts import UI_TEXTS
 
@@ -89,3 +90,12 @@ def test_web_ui_texts_exist_in_both_languages() -> None:
             assert text.strip(), f"{key} ({language})"
             if len(text.split()) >= 4:
                 assert identify(text).code == language, f"{key} ({language})"
+
+
+@pytest.mark.parametrize("language", ["fi", "sv"])
+def test_a_date_at_the_end_of_a_sentence_gets_one_period(language) -> None:
+    said = message_text("cb_already_saved", language, reference="K7Q-4MX", when="27.11.")
+    assert said.endswith(" 27.11.") and ".." not in said
+    assert message_text("cb_already_saved", language, reference="K7Q-4MX", when="12–16").endswith(
+        "16."
+    )
