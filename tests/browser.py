@@ -123,12 +123,20 @@ def wait_until(condition: Callable[[], Any], timeout: float = 30, what: str = ""
 
 
 def axe_violations(driver) -> list[dict]:
-    """axe-core's violations on the whole page (WCAG 2.1 A/AA and best practices)."""
+    """axe-core's violations on the whole page (WCAG 2.1 A/AA and best practices).
+
+    Runs once the page's finite animations have ended: the panel fades in, and
+    colours measured halfway through a fade are not the ones a reader sees.
+    """
     require(AXE_JS, "run scripts/bootstrap (npm ci in tools/widget).")
     driver.execute_script(AXE_JS.read_text(encoding="utf-8"))
     result = driver.execute_async_script(
         "const done = arguments[arguments.length - 1];"
-        "axe.run(document, {resultTypes: ['violations']})"
+        "const ending = document.getAnimations()"
+        "  .filter((a) => a.effect.getComputedTiming().iterations !== Infinity)"
+        "  .map((a) => a.finished.catch(() => null));"
+        "Promise.all(ending)"
+        ".then(() => axe.run(document, {resultTypes: ['violations']}))"
         ".then((r) => done(r.violations), (e) => done([{id: 'axe-error', help: String(e)}]));"
     )
     return [

@@ -556,7 +556,9 @@ async def test_reviewer_filters_reads_corrects_and_exports(staff, app_db, tracke
     assert 'data-conversation="a5-phone-sv"' in page and "Keskusteluja: 1" in page
 
 
-async def test_roles_of_the_review_and_analytics_pages(staff):
+async def test_roles_of_the_review_and_analytics_pages(staff, app_db):
+    with session_scope(app_db) as db:
+        submit_callback(db, _draft("a1-oral-fi"), at(DAY1, 12))
     handler = await staff("hannu.handler")
     reviewer = await staff("rita.reviewer")
     for path in ("/staff/conversations", "/staff/corrections", "/staff/corrections/nlu_fi.yml"):
@@ -566,6 +568,10 @@ async def test_roles_of_the_review_and_analytics_pages(staff):
     status, _, page = await handler.get("/staff/conversations/a1-oral-fi")
     assert status == 200
     assert 'a1-oral-fi/review"' not in page and 'a1-oral-fi/corrections"' not in page
+    # Any other conversation stays closed to a handler, with a reason in their language.
+    status, _, page = await handler.get("/staff/conversations/a3-lonely-fi")
+    assert status == 403 and TEXTS["sv"]["handler_not_allowed"] in page
+    assert (await reviewer.get("/staff/conversations/a3-lonely-fi"))[0] == 200
     assert (await handler.get(f"/staff/analytics?{PERIOD_QUERY}"))[0] == 200
     assert (await reviewer.get(f"/staff/analytics?{PERIOD_QUERY}"))[0] == 200
     status, _, _ = await handler.post_form(
@@ -724,6 +730,8 @@ async def test_the_deletion_form_speaks_swedish_to_a_swedish_admin(staff):
 
 
 async def test_reviewers_and_handlers_neither_see_nor_may_use_the_deletion(staff, app_db, tracker):
+    with session_scope(app_db) as db:  # the handler may open it: it has a callback request
+        submit_callback(db, _draft(DELETED), at(DAY1, 12))
     before = kept(tracker, app_db)
     for username, texts in (("rita.reviewer", FI), ("hannu.handler", SV)):
         user = await staff(username)

@@ -13,7 +13,9 @@ from urllib.parse import quote, urlencode
 
 from aiohttp import web
 from sqlalchemy import select
+from sqlalchemy.orm import Session
 
+from bot.callbacks.models import CallbackRequest
 from bot.db import session_scope, utcnow
 from bot.feedback import feedback_for
 from bot.review.context import off_loop, today, tracker_engine
@@ -136,6 +138,11 @@ async def conversation_list(request: web.Request) -> web.Response:
 # --- one conversation ------------------------------------------------------
 
 
+def _has_callback_request(db: Session, conversation_id: str) -> bool:
+    query = select(CallbackRequest.id).where(CallbackRequest.conversation_id == conversation_id)
+    return db.execute(query.limit(1)).first() is not None
+
+
 async def _conversation_or_404(request: web.Request) -> Conversation:
     conversation_id = request.match_info["conversation_id"]
     conversation = await off_loop(
@@ -158,6 +165,13 @@ async def transcript(request: web.Request) -> web.Response:
     user = current_user(request)
     engine = staff_engine(request)
     with session_scope(engine) as db:
+        # A handler needs only the conversations behind the callback requests
+        # they work on: nothing else, whatever id they type.
+        if user.role == HANDLER and not _has_callback_request(db, conversation.id):
+            page = render(
+                request, "staff/review_problem.html", message_key="handler_not_allowed", back=""
+            )
+            raise web.HTTPForbidden(text=page.text, content_type="text/html")
         record(db, user, "view", "conversation", conversation.id)
         state = review_states(db, [conversation.id]).get(conversation.id)
         corrections = corrections_of(db, conversation.id)
@@ -230,6 +244,8 @@ async def correct(request: web.Request) -> web.Response:
 @require_role(REVIEWER, ADMIN)
 async def corrections(request: web.Request) -> web.Response:
     with session_scope(staff_engine(request)) as db:
+        # The page quotes residents' messages: a view like a transcript's.
+        record(db, current_user(request), "view", "corrections", "all")
         found = all_corrections(db)
         names = _usernames(db, {c.corrected_by for c in found})
     return render(

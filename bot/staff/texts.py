@@ -165,6 +165,10 @@ TEXTS: dict[str, dict[str, str]] = {
         "rating_down": "kielteinen",
         "no_feedback": "Ei palautetta.",
         "conversation_not_found": "Keskustelua ei löytynyt.",
+        "handler_not_allowed": (
+            "Soittopyyntöjen käsittelijänä näet vain keskustelut, "
+            "joissa asukas on jättänyt soittopyynnön."
+        ),
         "back_to_conversations": "Takaisin keskusteluihin",
         "back_to_conversation": "Takaisin keskusteluun",
         # Deleting a conversation (admins; bot/staff/conversation_deletion.py)
@@ -551,6 +555,9 @@ TEXTS: dict[str, dict[str, str]] = {
         "rating_down": "negativ",
         "no_feedback": "Ingen respons.",
         "conversation_not_found": "Samtalet hittades inte.",
+        "handler_not_allowed": (
+            "Som handläggare ser du bara samtal där invånaren har bett om att bli uppringd."
+        ),
         "back_to_conversations": "Tillbaka till samtalen",
         "back_to_conversation": "Tillbaka till samtalet",
         # Deleting a conversation (admins; bot/staff/conversation_deletion.py)
