@@ -212,34 +212,45 @@ def main() -> None:
         action="store_true",
         help="also train and evaluate Rasa's default pipeline and policies (~25 min)",
     )
-    parser.add_argument("--set", choices=sorted(EVAL_SETS), default="needs", dest="eval_set")
+    parser.add_argument(
+        "--set",
+        choices=[*sorted(EVAL_SETS), "all"],
+        default="needs",
+        dest="eval_set",
+        help="the evaluation set; all: each of them, with one training of each model",
+    )
     args = parser.parse_args()
+    eval_sets = sorted(EVAL_SETS) if args.eval_set == "all" else [args.eval_set]
     started = time.perf_counter()
     model, trained = ensure_model(Settings().models_dir)
     notes = [
         f"Model: `{model.name}`"
         + (f" (trained in this run, {time.perf_counter() - started:.0f} s)." if trained else ".")
     ]
-    results: dict[str, dict] = {}
-    results[NEUVO], errors = evaluate_model(model, args.eval_set)
+    results: dict[str, dict[str, dict]] = {name: {} for name in eval_sets}
+    errors: dict[str, list] = {}
+    for name in eval_sets:
+        results[name][NEUVO], errors[name] = evaluate_model(model, name)
     if args.with_default_pipeline:
         with tempfile.TemporaryDirectory() as models:
             baseline, seconds = train_default_pipeline(Path(models))
             notes.append(
                 f"{DEFAULT}: trained in this run on the same domain and data, {seconds:.0f} s."
             )
-            results[DEFAULT], _ = evaluate_model(baseline, args.eval_set)
+            for name in eval_sets:
+                results[name][DEFAULT], _ = evaluate_model(baseline, name)
     command = f"python bench/needs_eval.py --set {args.eval_set} --write docs/benchmarks.md" + (
         " --with-default-pipeline" if args.with_default_pipeline else ""
     )
-    report = render(results, notes, ".venv/bin/" + command, args.eval_set)
-    print(report)
-    if args.errors:
-        for error in errors:
-            print(*error, sep=" | ")
-    if args.write:
-        title = "## Need routing" + (", blind held-out set" if args.eval_set == "holdout" else "")
-        replace_section(args.write, EVAL_SETS[args.eval_set], f"{title}\n\n{report}")
+    for name in eval_sets:
+        report = render(results[name], notes, ".venv/bin/" + command, name)
+        print(report)
+        if args.errors:
+            for error in errors[name]:
+                print(*error, sep=" | ")
+        if args.write:
+            title = "## Need routing" + (", blind held-out set" if name == "holdout" else "")
+            replace_section(args.write, EVAL_SETS[name], f"{title}\n\n{report}")
 
 
 if __name__ == "__main__":
