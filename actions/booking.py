@@ -17,7 +17,7 @@ from rasa_sdk.types import DomainDict
 from sqlalchemy.exc import SQLAlchemyError
 
 from actions._tracker import latest_intent, reply_language
-from bot.appointments.store import SlotOffer, slot_store
+from bot.appointments.store import SlotOffer, SlotStoreUnavailable, slot_store
 from bot.callbacks.references import find_reference
 from bot.callbacks.service import cancel_callback, find_callback
 from bot.db import default_engine, session_scope
@@ -85,7 +85,7 @@ class ActionOfferSlots(Action):
         )
         try:
             _offer(dispatcher, tracker, "book_offer_move" if moving else "book_offer")
-        except SQLAlchemyError:
+        except (SQLAlchemyError, SlotStoreUnavailable):
             log.exception("Reading free times failed")
             dispatcher.utter_message(
                 text=text("book_failed", language, phone_alternative=NATIONAL_ADVICE_NUMBER)
@@ -114,7 +114,7 @@ class ActionBookSlot(Action):
                 booking = store.book(
                     slot_id, tracker.sender_id, tracker.get_slot("last_need"), language
                 )
-        except SQLAlchemyError:
+        except (SQLAlchemyError, SlotStoreUnavailable):
             log.exception("Booking failed")
             dispatcher.utter_message(
                 text=text("book_failed", language, phone_alternative=NATIONAL_ADVICE_NUMBER)
@@ -212,7 +212,9 @@ class ActionConfirmCancel(Action):
     ) -> list[dict[str, Any]]:
         language = reply_language(tracker)
         reference = _reference(tracker)
-        if reference and slot_store().cancel(reference, tracker.sender_id):
+        # The code is the key, as for callback requests: a resident who comes
+        # back in a new conversation (another device, a closed tab) can cancel.
+        if reference and slot_store().cancel(reference, conversation_id=None):
             dispatcher.utter_message(text=text("cancel_done_booking", language))
             return [SlotSet("booking_reference", None), SlotSet("reference", None)]
         with session_scope(default_engine()) as session:

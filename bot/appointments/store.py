@@ -1,9 +1,12 @@
 """Where free times come from and bookings go: the SlotStore interface.
 
 A real booking system replaces the built-in store by implementing SlotStore
-(and returning it from slot_store()); the chat actions only see this
-interface. All times are timezone-aware; slot ids may arrive as text from
-a button payload.
+and naming its factory in NEUVO_SLOT_STORE ("package.module:factory", called
+with no arguments in the action server); the chat actions only see this
+interface. An adapter that cannot reach its system raises
+SlotStoreUnavailable, and the resident gets an apology with a number to
+call. All times are timezone-aware; slot ids may arrive as text from a
+button payload.
 
 The built-in SqlSlotStore keeps slots and bookings in the application
 database and relies on its unique index (bot/appointments/models.py) to
@@ -13,8 +16,12 @@ write, so that SQLite takes its write lock (waiting its turn) before reading.
 
 from __future__ import annotations
 
+import importlib
+import os
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
+from functools import lru_cache
 from typing import Protocol
 
 from sqlalchemy import exists, or_, select, update
@@ -75,6 +82,13 @@ class BookingRecord:
     @property
     def active(self) -> bool:
         return self.state == ACTIVE
+
+
+SLOT_STORE_SETTING = "NEUVO_SLOT_STORE"
+
+
+class SlotStoreUnavailable(Exception):
+    """The booking system cannot be reached or answered with an error."""
 
 
 class SlotStore(Protocol):
@@ -363,5 +377,18 @@ class SqlSlotStore:
 
 
 def slot_store() -> SlotStore:
-    """The store the chat uses: the built-in one on the application database."""
+    """The store the chat uses: NEUVO_SLOT_STORE's, else the built-in one."""
+    configured = os.environ.get(SLOT_STORE_SETTING, "").strip()
+    if configured:
+        return _factory(configured)()
     return SqlSlotStore(default_engine())
+
+
+@lru_cache(maxsize=4)
+def _factory(path: str) -> Callable[[], SlotStore]:
+    module_name, _, name = path.partition(":")
+    if not module_name or not name:
+        raise ValueError(
+            f"{SLOT_STORE_SETTING} must look like package.module:factory, not {path!r}"
+        )
+    return getattr(importlib.import_module(module_name), name)
