@@ -161,8 +161,15 @@ def free_port() -> int:
 def evaluate_model(model: Path, eval_set: str = "needs") -> tuple[dict, list[tuple]]:
     """The evaluation on a fresh stack (own ports, own database) serving ``model``."""
     with tempfile.TemporaryDirectory() as var:
+        # database_url "": SQLite in this var directory, whatever an earlier run left in
+        # the environment.
         settings = Settings(
-            rasa_port=free_port(), actions_port=free_port(), web_port=free_port(), var_dir=Path(var)
+            rasa_port=free_port(),
+            actions_port=free_port(),
+            web_port=free_port(),
+            var_dir=Path(var),
+            database_url="",
+            redis_url="",
         )
         # The action server reads the database this process creates.
         os.environ["NEUVO_DATABASE_URL"] = settings.database_url
