@@ -45,6 +45,8 @@ TARGET_WORKING_DAYS: dict[str, int] = {
     "health_nonurgent": 5,
     "oral_health": 20,
 }
+# Where "aamupäivä" / "förmiddag" ends and the afternoon begins.
+NOON = time(12, 0)
 # How far ahead to look for a unit's next open day before giving up on its hours.
 MAX_DAYS_AHEAD = 60
 
@@ -171,13 +173,17 @@ def expected_callback_time(
     target_working_days: int,
     cutoff: time | None = None,
     always_open: bool = False,
+    preferred: str = "any",
 ) -> CallbackPromise:
     """When the unit calls back, counted in the unit's own open days.
 
     Urgent (or a target of 0 days): the same day when the request comes
     before the cut-off (default: DEFAULT_CUTOFF_BEFORE_CLOSE before that
     day's closing time), else during the next open day. Otherwise by the
-    closing time of the target_working_days-th open day after today.
+    closing time of the target_working_days-th open day after today, unless
+    the resident's preferred time (bot/callbacks/models.py PREFERRED_TIMES)
+    falls within that: "today" before the cut-off, or the morning or
+    afternoon of the next open day. Urgency comes before a preference.
     A unit without weekly hours, or never open in the next MAX_DAYS_AHEAD
     days, is treated as open in office hours (DEFAULT_OFFICE_HOURS).
     """
@@ -197,12 +203,36 @@ def expected_callback_time(
         return CallbackPromise(opens, closes, "next_working_day")
     deadline_day = later_days[min(target_working_days, len(later_days)) - 1]
     _, deadline = _whole_day(unit, deadline_day)
+    wished = _preferred_window(unit, local, preferred, cutoff)
+    if wished is not None and wished.latest <= deadline:
+        return wished
     earliest = _whole_day(unit, later_days[0])[0]
     if unit.on(today):
         opens, closes = _whole_day(unit, today)
         if local < closes:
             earliest = max(local, opens)
     return CallbackPromise(earliest, deadline, "by_date")
+
+
+def _preferred_window(
+    unit: OpeningHours, local: datetime, preferred: str, cutoff: time | None
+) -> CallbackPromise | None:
+    """The promise the resident asked for, when the unit is open then; else None."""
+    today = local.date()
+    if preferred == "today" and unit.on(today):
+        opens, closes = _whole_day(unit, today)
+        last_call = _at(today, cutoff) if cutoff else closes - DEFAULT_CUTOFF_BEFORE_CLOSE
+        return CallbackPromise(max(local, opens), closes, "today") if local < last_call else None
+    if preferred not in ("tomorrow_morning", "tomorrow_afternoon"):
+        return None
+    day = unit.open_days_after(today)[0]
+    opens, closes = _whole_day(unit, day)
+    noon = _at(day, NOON)
+    if preferred == "tomorrow_morning" and opens < noon:
+        return CallbackPromise(opens, min(noon, closes), "next_working_day")
+    if preferred == "tomorrow_afternoon" and closes > noon:
+        return CallbackPromise(max(noon, opens), closes, "next_working_day")
+    return None
 
 
 def horizon_end(after: datetime, working_days: int) -> datetime:

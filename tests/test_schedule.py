@@ -235,3 +235,40 @@ def test_slot_times_for_residents() -> None:
     assert format_slot_time(start, "fi") == "maanantai 30.11. klo 9.20"
     assert format_slot_time(start, "sv") == "måndag 30.11. kl. 9.20"
     assert format_slot_time(start.astimezone(timezone.utc), "fi") == "maanantai 30.11. klo 9.20"
+
+
+@pytest.mark.parametrize(
+    ("moment", "preferred", "expected"),
+    [
+        # Tuesday 10:00, three working days: the wish is within the promise.
+        ("2026-11-24T10:00", "tomorrow_morning", "keskiviikkona 25.11. klo 8–12 välillä"),
+        ("2026-11-24T10:00", "tomorrow_afternoon", "keskiviikkona 25.11. klo 12–16 välillä"),
+        ("2026-11-24T10:00", "today", "tänään klo 16 mennessä"),
+        ("2026-11-24T10:00", "any", "viimeistään perjantaina 27.11."),
+        ("2026-11-24T10:00", "asap", "viimeistään perjantaina 27.11."),
+        # Friday evening: "tomorrow morning" is the next open day, Monday.
+        ("2026-11-27T19:00", "tomorrow_morning", "maanantaina 30.11. klo 8–12 välillä"),
+        # Too late for today: the promise the wish cannot change.
+        ("2026-11-24T15:00", "today", "viimeistään perjantaina 27.11."),
+    ],
+)
+def test_the_preferred_time_shapes_the_promise(moment: str, preferred: str, expected: str) -> None:
+    called = promise(moment, urgent=False, days=3, preferred=preferred)
+    assert expected_time_text(called, "fi", now=helsinki(moment)) == expected
+
+
+def test_urgency_comes_before_a_preferred_time() -> None:
+    called = promise("2026-11-24T10:00", urgent=True, preferred="tomorrow_afternoon")
+    assert called.kind == "today" and called.latest == helsinki("2026-11-24T16:00")
+
+
+def test_a_wish_outside_the_units_hours_is_not_promised() -> None:
+    mornings_only = [{"days": [0, 1, 2, 3, 4], "open": "08:00", "close": "12:00"}]
+    called = promise(
+        "2026-11-24T10:00",
+        urgent=False,
+        hours=mornings_only,
+        days=3,
+        preferred="tomorrow_afternoon",
+    )
+    assert called.kind == "by_date"

@@ -166,6 +166,7 @@ def _new_request(session: Session, draft: CallbackDraft, key: str, now: datetime
         exceptions=channel.hours_exceptions if channel else [],
         target_working_days=0 if draft.urgent else callback_target_for(draft.need),
         always_open=bool(channel and channel.always_open),
+        preferred=draft.preferred_time,
     )
     stored_now = to_stored(now)
     request = CallbackRequest(
