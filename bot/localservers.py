@@ -2,7 +2,9 @@
 
 For `neuvo run --scaled`, the tests and the benchmarks on a developer's or
 CI's machine (Debian's packages). Production runs both as managed services
-(docs/deployment.md) and never calls this.
+(docs/deployment.md) and never calls this. ``PrivatePostgres`` is a throwaway
+cluster of its own, for tests that stop and start the database server without
+touching the shared one.
 """
 
 from __future__ import annotations
@@ -10,6 +12,7 @@ from __future__ import annotations
 import os
 import shutil
 import subprocess
+import tempfile
 import time
 from pathlib import Path
 
@@ -134,3 +137,92 @@ def drop_database(server_url: str, name: str) -> None:
 
 def running_as_root() -> bool:
     return os.geteuid() == 0
+
+
+def _as_postgres(command: list[str]) -> list[str]:
+    """PostgreSQL's programs refuse to run as root: as the ``postgres`` user then."""
+    return ["runuser", "-u", "postgres", "--", *command] if running_as_root() else command
+
+
+def postgres_bin() -> Path:
+    """The newest of Debian's /usr/lib/postgresql/<version>/bin with initdb in it."""
+    found = [p.parent for p in Path("/usr/lib/postgresql").glob("*/bin/initdb")]
+    if not found:
+        raise RuntimeError("PostgreSQL's server programs are not installed (/usr/lib/postgresql)")
+    return max(found, key=lambda p: float(p.parent.name))
+
+
+class PrivatePostgres:
+    """A PostgreSQL cluster of one's own: initdb into a temporary directory, trust auth.
+
+    Listens on 127.0.0.1:``port`` and on a socket in its own directory only,
+    so stopping it (``stop``) disturbs nobody else; ``remove`` stops it and
+    deletes everything. As root the directory belongs to ``postgres``, which
+    runs the programs.
+    """
+
+    def __init__(self, port: int) -> None:
+        self.port = port
+        self.bin = postgres_bin()
+        # Not under pytest's tmp_path: as root that is private to root, and
+        # a socket path must stay short (about 100 characters).
+        self.directory = Path(tempfile.mkdtemp(prefix="neuvo-pg-"))
+        self.data = self.directory / "data"
+        self.log = self.directory / "postgres.log"
+        if running_as_root():
+            shutil.chown(self.directory, "postgres", "postgres")
+
+    @property
+    def server_url(self) -> str:
+        return f"postgresql://postgres@127.0.0.1:{self.port}/postgres"
+
+    def _pg_ctl(self, *arguments: str) -> None:
+        subprocess.run(
+            _as_postgres([str(self.bin / "pg_ctl"), "-D", str(self.data), *arguments]),
+            check=True, stdout=subprocess.DEVNULL, timeout=START_TIMEOUT_S + 10,
+        )  # fmt: skip
+
+    def init(self) -> None:
+        subprocess.run(
+            _as_postgres([
+                str(self.bin / "initdb"), "-D", str(self.data), "-U", "postgres",
+                "--auth=trust", "--encoding=UTF8", "--locale=C.UTF-8", "--no-sync",
+            ]),
+            check=True, stdout=subprocess.DEVNULL,
+        )  # fmt: skip
+
+    def start(self) -> None:
+        options = (
+            f"-p {self.port} -k {self.directory} -c listen_addresses=127.0.0.1"
+            " -c fsync=off -c synchronous_commit=off -c full_page_writes=off"
+        )
+        self._pg_ctl("-o", options, "-l", str(self.log), "-w", "-t", str(int(START_TIMEOUT_S)),
+                     "start")  # fmt: skip
+        _wait_for(lambda: postgres_answers(self.server_url), "The private PostgreSQL")
+
+    def stop(self, mode: str = "fast") -> None:
+        """``pg_ctl stop``: fast ends every session at once, as an outage does."""
+        self._pg_ctl("-m", mode, "-w", "stop")
+
+    def is_running(self) -> bool:
+        return (self.data / "postmaster.pid").exists()
+
+    def remove(self) -> None:
+        """Stops the cluster if it runs and deletes its directory."""
+        try:
+            if self.is_running():
+                self.stop("immediate")
+        finally:
+            shutil.rmtree(self.directory, ignore_errors=True)
+
+    def __enter__(self) -> PrivatePostgres:
+        try:
+            self.init()
+            self.start()
+        except BaseException:
+            self.remove()
+            raise
+        return self
+
+    def __exit__(self, *exc_info: object) -> None:
+        self.remove()

@@ -20,12 +20,13 @@ import logging
 from typing import Any
 
 from rasa.core.brokers.broker import EventBroker
-from rasa.core.tracker_store import SQLTrackerStore
+from rasa.core.tracker_store import SQLTrackerStore, create_engine_kwargs
 from rasa.shared.core.events import Event
 from rasa.shared.core.trackers import DialogueStateTracker
 from rasa.shared.nlu.constants import INTENT_NAME_KEY
+from sqlalchemy import create_engine, text
 from sqlalchemy import event as sqlalchemy_event
-from sqlalchemy import text
+from sqlalchemy.orm import sessionmaker
 
 from bot.privacy import redact_data
 
@@ -52,6 +53,21 @@ class RedactingTrackerStore(SQLTrackerStore):
         super().__init__(*args, **kwargs)
         if self.engine.dialect.name == "sqlite":
             sqlalchemy_event.listen(self.engine, "connect", _sqlite_busy_timeout)
+        else:
+            self._ping_before_use()
+
+    def _ping_before_use(self) -> None:
+        """The same engine as Rasa's, but each pooled connection is tested before use.
+
+        Rasa's engine has no pre-ping: after the database server restarts, every
+        connection in its pool is dead, and the first turns after the restart
+        fail on them (an apology while the database is up) until the pool has
+        noticed. With pool_pre_ping a dead connection is replaced on checkout.
+        """
+        url = self.engine.url.render_as_string(hide_password=False)
+        self.engine.dispose()
+        self.engine = create_engine(url, pool_pre_ping=True, **create_engine_kwargs(url))
+        self.sessionmaker = sessionmaker(bind=self.engine)
 
     async def save(self, tracker: DialogueStateTracker) -> None:
         """SQLTrackerStore.save, with each new event redacted before it is written."""
