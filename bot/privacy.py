@@ -25,7 +25,9 @@ MARKS = (HETU_MARK, PHONE_MARK, EMAIL_MARK, IBAN_MARK)
 
 # DDMMYY, century sign (+, - or Y X W V U for the 1900s, A-F for the 2000s),
 # individual number, check character. Lower case too: residents type it so.
-_HETU_CANDIDATE = re.compile(r"(?<![0-9])\d{6}[-+A-FU-Y]\d{3}[0-9A-Y](?![0-9])", re.I)
+# Whole words only: inside a longer run of letters and digits (a random
+# conversation id, a hash) six digits and a letter are no identity code.
+_HETU_CANDIDATE = re.compile(r"(?<![0-9A-Za-z])\d{6}[-+A-FU-Y]\d{3}[0-9A-Y](?![0-9A-Za-z])", re.I)
 _EMAIL = re.compile(r"\b[\w.+-]+@[\w-]+(?:\.[\w-]+)+\b")
 # Country code, check digits, then 11 to 30 letters or digits, often in groups
 # of four. The longest valid prefix of a candidate is the IBAN.
@@ -69,6 +71,18 @@ def redact(text: str) -> str:
         return text  # no phone number has fewer digits; skips the matcher's cost
     phones = phonenumbers.PhoneNumberMatcher(text, "FI", leniency=phonenumbers.Leniency.VALID)
     return _replace_spans(text, [(m.start, m.end) for m in phones], PHONE_MARK)
+
+
+# Channels refuse such conversation ids: the id is stored as it is with every event.
+SENDER_WITH_PERSONAL_DATA = (
+    "sender must not contain personal data (a phone number, an e-mail address, "
+    "an identity code or an IBAN): use a random id"
+)
+
+
+def contains_personal_data(text: str) -> bool:
+    """Whether redact() would mask anything in the text."""
+    return redact(text) != text
 
 
 def redact_data(value: Any) -> Any:

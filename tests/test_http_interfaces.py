@@ -3,11 +3,14 @@
 from __future__ import annotations
 
 import asyncio
+import json
+import urllib.parse
 import urllib.request
 
 import pytest
 import socketio
 
+from bot.privacy import SENDER_WITH_PERSONAL_DATA
 from tests.conftest import post_json
 
 pytestmark = pytest.mark.stack
@@ -150,6 +153,30 @@ def test_chat_proxy_rejects_bad_input_politely(stack, payload) -> None:
     status, body = post_json(f"{stack.settings.web_url}/api/chat", payload)
     assert status == 400
     assert "error" in body
+
+
+@pytest.mark.parametrize(
+    ("channel", "sender"),
+    [
+        ("web", "0401234567"),
+        ("web", "asiakas-0401234567"),
+        ("rest", "0401234567"),
+        ("rest", "matti.meikalainen@example.fi"),
+    ],
+)
+def test_a_conversation_id_with_personal_data_is_refused(stack, channel, sender) -> None:
+    url = (
+        f"{stack.settings.web_url}/api/chat"
+        if channel == "web"
+        else f"{stack.settings.rasa_url}/webhooks/rest/webhook"
+    )
+    status, body = post_json(url, {"sender": sender, "message": "hei"})
+    assert status == 400 and body["error"] == SENDER_WITH_PERSONAL_DATA
+    # Nothing was stored under it.
+    tracker_url = f"{stack.settings.rasa_url}/conversations/{urllib.parse.quote(sender)}/tracker"
+    with urllib.request.urlopen(tracker_url, timeout=10) as response:
+        events = json.loads(response.read()).get("events") or []
+    assert not [e for e in events if e["event"] == "user"]
 
 
 def test_chat_proxy_rejects_invalid_json(stack) -> None:

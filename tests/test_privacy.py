@@ -13,6 +13,7 @@ import os
 import re
 import subprocess
 import sys
+import uuid
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -25,7 +26,15 @@ from stdnum.fi import hetu
 from bot.callbacks.models import CallbackRequest
 from bot.callbacks.phone_drafts import PhoneDraft, masked
 from bot.db import default_engine, session_scope
-from bot.privacy import EMAIL_MARK, HETU_MARK, IBAN_MARK, PHONE_MARK, redact, redact_data
+from bot.privacy import (
+    EMAIL_MARK,
+    HETU_MARK,
+    IBAN_MARK,
+    PHONE_MARK,
+    contains_personal_data,
+    redact,
+    redact_data,
+)
 from bot.review.tracker import events
 from bot.settings import PROJECT_ROOT
 
@@ -297,3 +306,9 @@ def test_every_log_record_and_traceback_is_redacted(tmp_path: Path) -> None:
     for mark in (HETU_MARK, PHONE_MARK, EMAIL_MARK, IBAN_MARK):
         assert mark in redacted
     assert "RuntimeError" in redacted and "ValueError" in redacted
+
+
+def test_random_conversation_ids_are_never_taken_for_personal_data() -> None:
+    # The widget's ids: 128 random bits in hex. A false alarm would lock a resident out.
+    assert not [i for i in (uuid.uuid4().hex for _ in range(20_000)) if contains_personal_data(i)]
+    assert contains_personal_data("0401234567") and contains_personal_data("a@b.fi")

@@ -22,6 +22,7 @@ from sanic.request import Request
 from sanic.response import HTTPResponse, ResponseStream
 
 from bot.channels.apology import handle_or_apologise
+from bot.privacy import SENDER_WITH_PERSONAL_DATA, contains_personal_data
 
 # Longer than anyone types into a chat; longer input is refused, not cut.
 MAX_MESSAGE_CHARS = 5000
@@ -50,6 +51,9 @@ def read_message(request: Request) -> IncomingMessage | str:
     input_channel = body.get("input_channel")
     if not isinstance(sender, str) or not 0 < len(sender) <= MAX_SENDER_CHARS:
         return f"sender must be text of 1 to {MAX_SENDER_CHARS} characters"
+    if contains_personal_data(sender):
+        # The id is stored as it is with every event: it must not be a person's number.
+        return SENDER_WITH_PERSONAL_DATA
     if not isinstance(text, str) or not text.strip():
         return "message must be non-empty text"
     if len(text) > MAX_MESSAGE_CHARS:

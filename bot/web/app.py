@@ -13,6 +13,7 @@ from aiohttp import web
 from bot.callback_desk.portal import setup_callback_desk
 from bot.channels.apology import apology
 from bot.language.policy import DEFAULT_LANGUAGE, page_language
+from bot.privacy import SENDER_WITH_PERSONAL_DATA, contains_personal_data
 from bot.review.portal import setup_review
 from bot.settings import Settings
 from bot.staff.portal import setup_staff
@@ -68,6 +69,8 @@ async def chat(request: web.Request) -> web.Response:
     metadata = body.get("metadata") if isinstance(body.get("metadata"), dict) else {}
     if not isinstance(sender, str) or not SENDER_RE.match(sender):
         return _bad_request("sender must be 8-64 letters, digits, - or _")
+    if contains_personal_data(sender):
+        return _bad_request(SENDER_WITH_PERSONAL_DATA)
     if not isinstance(message, str) or not message.strip():
         return _bad_request("message must be non-empty text")
     # Control characters (binary pasted in) carry nothing a person wrote.
