@@ -31,7 +31,7 @@ from bot.db import engine_for, init_db, make_engine, session_scope
 from bot.settings import Settings
 from bot.staff.accounts import DEMO_ADMIN, DEMO_ADMIN_FILE, create_user, ensure_demo_admin
 from bot.staff.audit import PER_PAGE, record
-from bot.staff.auth import HANDLER, REVIEWER, require_role, route_roles, staff_routes
+from bot.staff.auth import ADMIN, HANDLER, REVIEWER, require_role, route_roles, staff_routes
 from bot.staff.context import STAFF_KEY
 from bot.staff.cookies import LOGIN_COOKIE, SESSION_COOKIE
 from bot.staff.models import AuditEntry, StaffSession, StaffUser
@@ -444,6 +444,11 @@ async def test_logout_ends_the_session_on_the_server(portal, browsers):
 # --- every route -------------------------------------------------------------
 
 
+def audit_count(portal: Portal) -> int:
+    with session_scope(portal.engine) as db:
+        return db.execute(select(func.count()).select_from(AuditEntry)).scalar_one()
+
+
 def concrete_path(route: web.AbstractRoute) -> str:
     """A path that the route's own pattern matches, placeholders filled in."""
     info = route.resource.get_info()
@@ -492,6 +497,24 @@ async def test_every_staff_route_needs_a_session(portal, browsers):
     # No route map for strangers: unknown staff paths look the same.
     status, headers, _ = await stranger.get("/staff/no-such-page")
     assert redirects_to_login(status, headers)
+
+
+async def test_every_change_without_the_csrf_token_is_refused(portal, browsers):
+    """Every POST, PUT, PATCH and DELETE route, as an admin who may call it, without a token."""
+    admin = browsers()
+    await admin.log_in("alma.admin")
+    before = audit_count(portal)
+    unsafe = [
+        route
+        for route, roles in protected_routes(portal.app)
+        if route.method not in ("GET", "HEAD") and ADMIN in roles
+    ]
+    assert len(unsafe) >= 8
+    for route in unsafe:
+        status, _, _ = await admin.request(route.method, concrete_path(route), data={"x": "1"})
+        assert status == 403, (route.method, concrete_path(route), status)
+    assert (await admin.get("/staff"))[0] == 200  # still logged in: logout was refused too
+    assert audit_count(portal) == before  # and nothing was changed
 
 
 async def test_reviewer_cannot_do_what_handlers_or_admins_do(portal, browsers):
