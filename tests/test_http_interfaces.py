@@ -146,6 +146,7 @@ def test_chat_proxy_reaches_the_assistant(stack) -> None:
         {"sender": "x", "message": "hei"},
         {"sender": "<script>", "message": "hei"},
         {"sender": "web-proxy-test-2", "message": 42},
+        {"sender": "web-proxy-test-2", "message": "hammaslääkäri " * 400},  # over 5000
         ["not", "an", "object"],
     ],
 )

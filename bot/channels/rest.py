@@ -22,12 +22,8 @@ from sanic.request import Request
 from sanic.response import HTTPResponse, ResponseStream
 
 from bot.channels.apology import handle_or_apologise
+from bot.limits import MAX_MESSAGE_CHARS, MAX_SENDER_CHARS, TOO_LONG
 from bot.privacy import SENDER_WITH_PERSONAL_DATA, contains_personal_data
-
-# Longer than anyone types into a chat; longer input is refused, not cut.
-MAX_MESSAGE_CHARS = 5000
-# The tracker store's sender_id column.
-MAX_SENDER_CHARS = 255
 
 
 @dataclass(frozen=True)
@@ -57,7 +53,7 @@ def read_message(request: Request) -> IncomingMessage | str:
     if not isinstance(text, str) or not text.strip():
         return "message must be non-empty text"
     if len(text) > MAX_MESSAGE_CHARS:
-        return f"message must be at most {MAX_MESSAGE_CHARS} characters"
+        return TOO_LONG
     if not isinstance(metadata, dict):
         return "metadata must be a JSON object"
     if input_channel is not None and not isinstance(input_channel, str):

@@ -30,9 +30,9 @@ from rasa.core.channels.socketio import SocketIOInput as RasaSocketIOInput
 from sanic import Blueprint
 
 from bot.channels.apology import handle_or_apologise
-from bot.channels.rest import MAX_MESSAGE_CHARS, MAX_SENDER_CHARS
 from bot.channels.socketio_output import LanguageTaggingSocketIOOutput
 from bot.language.policy import DEFAULT_LANGUAGE, page_language
+from bot.limits import MAX_MESSAGE_CHARS, MAX_SENDER_CHARS
 from bot.messages import text
 
 ALTERNATIVE_METADATA_KEY = "customData"

@@ -13,6 +13,7 @@ from aiohttp import web
 from bot.callback_desk.portal import setup_callback_desk
 from bot.channels.apology import apology
 from bot.language.policy import DEFAULT_LANGUAGE, page_language
+from bot.limits import MAX_MESSAGE_CHARS, TOO_LONG
 from bot.privacy import SENDER_WITH_PERSONAL_DATA, contains_personal_data
 from bot.review.portal import setup_review
 from bot.settings import Settings
@@ -22,7 +23,6 @@ from bot.web.ui_texts import DEMO_MUNICIPALITY, UI_TEXTS
 from bot.web.widget import setup_widget
 
 HERE = Path(__file__).parent
-MAX_MESSAGE_CHARS = 2000
 SENDER_RE = re.compile(r"^[A-Za-z0-9_-]{8,64}$")
 
 routes = web.RouteTableDef()
@@ -75,7 +75,8 @@ async def chat(request: web.Request) -> web.Response:
         return _bad_request("message must be non-empty text")
     # Control characters (binary pasted in) carry nothing a person wrote.
     message = "".join(ch for ch in message if ch.isprintable() or ch in "\n\t")
-    message = message[:MAX_MESSAGE_CHARS]
+    if len(message) > MAX_MESSAGE_CHARS:
+        return _bad_request(TOO_LONG)
     settings = request.app[SETTINGS_KEY]
     payload = {
         "sender": sender,
