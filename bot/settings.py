@@ -25,6 +25,8 @@ class Settings:
     # Rasa's HTTP API has no token in the default run, so it listens on the
     # loopback only; the web app is the public face.
     rasa_host: str = field(default_factory=lambda: os.environ.get("NEUVO_RASA_HOST", "127.0.0.1"))
+    # Required when rasa_host is not the loopback: Rasa's API then asks for it.
+    rasa_token: str = field(default_factory=lambda: os.environ.get("NEUVO_RASA_TOKEN", ""))
     web_host: str = field(default_factory=lambda: os.environ.get("NEUVO_WEB_HOST", "127.0.0.1"))
     var_dir: Path = field(
         default_factory=lambda: Path(os.environ.get("NEUVO_VAR_DIR", PROJECT_ROOT / "var"))

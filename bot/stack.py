@@ -25,6 +25,7 @@ _PR_SET_PDEATHSIG = 1
 READY_TIMEOUT_S = 180.0
 # Every process starts through bot.log_redaction: no personal data in its logs.
 REDACTED = ["-m", "bot.log_redaction"]
+LOOPBACK_HOSTS = frozenset({"127.0.0.1", "localhost", "::1"})
 STOP_TIMEOUT_S = 15.0
 
 
@@ -88,13 +89,21 @@ class Stack:
         )
 
     def rasa_service(self, name: str, port: int) -> Service:
+        token = self.settings.rasa_token
+        if self.settings.rasa_host not in LOOPBACK_HOSTS and not token:
+            raise RuntimeError(
+                f"Rasa's HTTP API would be open to other machines on {self.settings.rasa_host}"
+                " without a token: set NEUVO_RASA_TOKEN, or keep NEUVO_RASA_HOST=127.0.0.1"
+            )
         command = [
             sys.executable, *REDACTED, "bot.rasa_server", "run", "--enable-api",
             "-i", self.settings.rasa_host, "-p", str(port),
             "--model", str(self.model),
             "--endpoints", "endpoints.yml", "--credentials", "credentials.yml",
+            *(["--auth-token", token] if token else []),
         ]  # fmt: skip
-        return Service(name, command, f"http://127.0.0.1:{port}/status")
+        status = f"http://127.0.0.1:{port}/status" + (f"?token={token}" if token else "")
+        return Service(name, command, status)
 
     def start(self) -> None:
         logs = self.settings.var_dir / "logs"

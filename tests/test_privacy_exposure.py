@@ -5,6 +5,8 @@ from __future__ import annotations
 import socket
 import urllib.error
 import urllib.request
+from dataclasses import replace
+from pathlib import Path
 
 import aiohttp
 import psutil
@@ -12,6 +14,7 @@ import pytest
 from aiohttp.test_utils import TestServer
 
 from bot.settings import Settings
+from bot.stack import Stack
 from bot.web.app import create_app
 
 pytestmark = pytest.mark.stack
@@ -90,3 +93,16 @@ async def test_the_sites_that_may_frame_the_pages_are_configurable(tmp_path, mon
         await server.close()
     assert policy["frame-ancestors"] == sites
     assert policy["connect-src"] == "'self' wss://chat.example.fi"
+
+
+def test_rasa_is_never_opened_to_other_machines_without_a_token(tmp_path) -> None:
+    outside = Settings(rasa_host="0.0.0.0", rasa_token="", var_dir=tmp_path)
+    with pytest.raises(RuntimeError, match="NEUVO_RASA_TOKEN"):
+        Stack(outside, Path("model.tar.gz")).rasa_service("rasa", 5005)
+    guarded = Stack(replace(outside, rasa_token="s3cret"), Path("model.tar.gz"))
+    service = guarded.rasa_service("rasa", 5005)
+    assert service.command[service.command.index("--auth-token") + 1] == "s3cret"
+    assert service.health_url.endswith("/status?token=s3cret")
+    # On the loopback (the default run) no token is needed.
+    local = Stack(replace(outside, rasa_host="127.0.0.1"), Path("model.tar.gz"))
+    assert "--auth-token" not in local.rasa_service("rasa", 5005).command
