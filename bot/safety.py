@@ -19,24 +19,19 @@ from bot.text import fold
 SAFETY_FILE = Path(__file__).parent / "content" / "safety.yml"
 # Checked in this order: a message with chest pain and violence gets 112 first.
 PRIORITY = ("emergency", "mental_health_crisis", "domestic_violence")
-# Words that turn a sign around: "vill inte dö", "inga självmordstankar".
-_NEGATIONS = (
-    "ei",
-    "en",
-    "et",
-    "emme",
-    "ette",
-    "eivat",
-    "inte",
-    "int",
-    "ej",
-    "inga",
-    "ingen",
-    "aldrig",
-)
-_NOT_NEGATION = r"(?!(?:" + "|".join(_NEGATIONS) + r")\b)"
-# Up to two other words between the words of a pattern, none of them a negation.
-_GAP = r"(?: " + _NOT_NEGATION + r"\w+){0,2} "
+# Words that turn a sign around: "en halua kuolla" is a sign, "vill inte dö"
+# and "inga självmordstankar" are not. Per language of the pattern: Swedish
+# "en" is "a" ("har en panikattack just nu"), Finnish "en" is "I do not".
+_NEGATIONS = {
+    "fi": ("ei", "en", "et", "emme", "ette", "eivat"),
+    "sv": ("inte", "int", "ej", "inga", "ingen", "aldrig"),
+}
+
+
+def _gap(language: str) -> str:
+    """Up to two other words between the words of a pattern, none of them a negation."""
+    not_negation = r"(?!(?:" + "|".join(_NEGATIONS[language]) + r")\b)"
+    return r"(?: " + not_negation + r"\w+){0,2} "
 
 
 @dataclass(frozen=True)
@@ -64,13 +59,14 @@ class _Pattern:
     phrase: str
     # Not a sign when the message also has one of these (after-care, past events).
     unless: re.Pattern | None
+    language: str
 
 
-def _compile(phrases: list[str]) -> re.Pattern:
+def _compile(phrases: list[str], language: str) -> re.Pattern:
     alternatives = []
     for phrase in phrases:
         stems = [re.escape(word) + r"\w*" for word in _normalise(phrase).split()]
-        alternatives.append(_GAP.join(stems))
+        alternatives.append(_gap(language).join(stems))
     return re.compile(r"(?<!\w)(?:" + "|".join(alternatives) + ")")
 
 
@@ -80,18 +76,19 @@ def _patterns() -> list[_Pattern]:
     patterns = []
     for category in PRIORITY:
         entry = spec[category]
-        unless = _compile(entry["unless"]) if entry.get("unless") else None
+        # The "unless" words of both languages, with no negation inside them.
+        unless = _compile(entry["unless"], "fi") if entry.get("unless") else None
         conditions = entry.get("conditions") or {}
         for language in ("fi", "sv"):
             for phrase in conditions.get(language, []):
-                patterns.append(
-                    _Pattern(category, entry["need"], _compile([phrase]), phrase, unless)
-                )
+                regex = _compile([phrase], language)
+                patterns.append(_Pattern(category, entry["need"], regex, phrase, unless, language))
             for phrase in entry[language]:
                 # Each word is a stem at a word start ("ei herää" also finds
                 # "eikä herää"); up to two other words may stand between
                 # ("vill bara dö", "haluun vaan kuolla").
-                patterns.append(_Pattern(category, entry["need"], _compile([phrase]), phrase, None))
+                regex = _compile([phrase], language)
+                patterns.append(_Pattern(category, entry["need"], regex, phrase, None, language))
     return patterns
 
 
@@ -102,7 +99,7 @@ def danger_sign(text: str) -> DangerSign | None:
         return None
     for pattern in _patterns():
         match = pattern.regex.search(normalised)
-        if match is None or _negated(normalised, match.start()):
+        if match is None or _negated(normalised, match.start(), pattern.language):
             continue
         if pattern.unless is not None and pattern.unless.search(normalised):
             continue
@@ -110,7 +107,7 @@ def danger_sign(text: str) -> DangerSign | None:
     return None
 
 
-def _negated(text: str, start: int) -> bool:
+def _negated(text: str, start: int, language: str) -> bool:
     """Whether the word just before the match negates it ("ei itsetuhoisia ajatuksia")."""
     before = text[:start].split()
-    return bool(before) and before[-1] in _NEGATIONS
+    return bool(before) and before[-1] in _NEGATIONS[language]

@@ -29,6 +29,8 @@ EVAL = Path(__file__).parent / "eval"
         ("pelkaan menna kotiin", "domestic_violence"),  # typed without dots
         # Both: the medical emergency comes first.
         ("mieheni löi minua ja nyt en saa henkeä", "emergency"),
+        # Swedish "en" is an article, not the Finnish "I do not".
+        ("har en panikattack just nu, känns som jag blir galen", "mental_health_crisis"),
     ],
 )
 def test_danger_signs(text: str, need: str) -> None:
@@ -45,6 +47,8 @@ def test_danger_signs(text: str, need: str) -> None:
         "kuolema pelottaa",
         "äiti tarvitsee saattohoitoa",
         "jag behöver hjälp med skulder",
+        "jag vill inte dö, jag vill ha hjälp med sömnen",
+        "ei itsetuhoisia ajatuksia, mutta uni ei tule",
         "",
         "😀",
     ],
