@@ -1,4 +1,4 @@
-"""Benchmark: training time, model size and time from start to ready (issues 1 and 8).
+"""Benchmark: training time, model size and time from start to ready (issues 2 and 8).
 
 Trains Neuvo from scratch into a temporary directory (Rasa's cache disabled),
 so the number is what a fresh clone pays; then starts the trained model the
@@ -163,7 +163,7 @@ def render(neuvo: Measured, stock: Measured, load_before: str, load_after: str) 
         f"| start to ready | {neuvo.ready_s:.0f} s | {stock.ready_s:.0f} s "
         f"| {neuvo.ready_s / stock.ready_s:.1f}× |",
         "",
-        "Goal (issue 1): Neuvo's training under 180 s.",
+        "Goal (issue 2): Neuvo's training under 180 s.",
     ]
     return "\n".join(rows)
 
