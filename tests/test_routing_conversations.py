@@ -8,7 +8,7 @@ from sqlalchemy import select
 from bot.catalogue.models import Service
 from bot.db import engine_for, session_scope
 from bot.routing import allowed_outcomes
-from tests.conftest import Resident
+from tests.conftest import Resident, conversation_id
 
 pytestmark = pytest.mark.stack
 
@@ -60,7 +60,7 @@ def assert_valid_routing(payload: dict, settings, need: str, language: str) -> N
 def test_first_reply_routes_when_need_and_municipality_are_clear(
     stack, request, message, language, municipality, need
 ) -> None:
-    replies = says(stack.settings, request.node.name[-50:], message, language, municipality)
+    replies = says(stack.settings, conversation_id(request), message, language, municipality)
     payload = routing_of(replies)
     assert payload is not None, texts(replies)
     assert_valid_routing(payload, stack.settings, need, language)
@@ -132,7 +132,7 @@ def test_whom_the_help_is_for_is_kept_while_the_municipality_is_asked(stack) -> 
 def test_crisis_is_answered_first_with_the_number(
     stack, request, message, language, need, number
 ) -> None:
-    replies = says(stack.settings, request.node.name[-50:], message, language)
+    replies = says(stack.settings, conversation_id(request), message, language)
     first_text = next(r["text"] for r in replies if r.get("text"))
     assert "112" in first_text.splitlines()[0]
     assert number in texts(replies)
