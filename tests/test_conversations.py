@@ -79,6 +79,21 @@ def test_english_gets_a_bilingual_note(resident) -> None:
     assert {b["payload"] for b in buttons(replies)} == {"/language_fi", "/language_sv"}
 
 
+@pytest.mark.parametrize(
+    ("word", "place", "code", "need"),
+    [
+        ("hemvård", "Esbo", "049", "home_care"),
+        ("mathjälp", "Hangö", "078", "financial_difficulty"),
+    ],
+)
+def test_one_word_answers_are_understood(resident, word, place, code, need) -> None:
+    """Neither a compound nor a town's name is taken for gibberish (bot/nlu/unknown_words.py)."""
+    r = resident("sv")
+    r.says(word)  # the need, then the municipality it asks for
+    routed = [m["custom"] for m in r.says(place) if m.get("custom", {}).get("type") == "routing"]
+    assert routed and (routed[0]["need"], routed[0]["municipality"]) == (need, code), routed
+
+
 def test_two_stage_fallback_offers_topics_then_gives_up_politely(resident) -> None:
     r = resident("fi")
     first = r.says("asdkj qwe zzkx")

@@ -2,8 +2,9 @@
 
 DIET is sure of itself even on keyboard mashing ("asdkj qwe"), because it has
 never seen anything like it. If not one word of a message is a known word of
-Finnish, Swedish or English (wordfreq's lists) or spelt like one (Finnish
-compounds such as "hammassärky" are rarely in the lists), the intent becomes
+Finnish, Swedish or English (wordfreq's lists), two known words written
+together (compounds such as "hemvård" or "hammassärky" are rarely in the
+lists), or spelt like a word, the intent becomes
 ``nlu_fallback``, as Rasa's FallbackClassifier would set it; DIET's ranking
 stays, so the fallback can still offer the likeliest topics (a typo such as
 "hammaslaakari" then gets "Did you mean: dental care?").
@@ -26,14 +27,44 @@ from rasa.shared.nlu.constants import (
 from rasa.shared.nlu.training_data.message import Message
 
 from bot.language import LANGUAGES, spelling_plausibility, words_of
+from bot.municipalities import find_in_text
 from bot.nlu.base import ConfiguredComponent
+
+# The shortest part of a compound: "hem|vård", "mat|hjälp", "jobb|coach".
+_MIN_PART = 3
+# Each part a common word (five per million: "vård", "dusch", "hammas"), so
+# that mashing such as "asd|asd" or "sdf|sdf" does not pass as a compound.
+_PART_FREQUENCY = 5e-6
+# Swedish joins some compounds with an -s- ("arbet|s|plats").
+_LINKS = ("", "s")
+
+
+def _known(word: str, language: str, min_frequency: float) -> bool:
+    return wordfreq.word_frequency(word, language, wordlist="large") >= min_frequency
+
+
+def is_compound_of_known_words(word: str, min_frequency: float = _PART_FREQUENCY) -> bool:
+    """Two known words of one language written together, as Finnish and Swedish do
+    ("hemvård", "mathjälp", "hammassärky"): the lists rarely have the compound itself."""
+    word = word.lower()
+    for language in LANGUAGES:
+        for cut in range(_MIN_PART, len(word) - _MIN_PART + 1):
+            head, tail = word[:cut], word[cut:]
+            if not _known(head, language, min_frequency):
+                continue
+            for link in _LINKS:
+                rest = tail.removeprefix(link) if link else tail
+                if len(rest) >= _MIN_PART and (link == "" or tail.startswith(link)):
+                    if _known(rest, language, min_frequency):
+                        return True
+    return False
 
 
 def is_plausible_word(word: str, min_frequency: float, min_plausibility: float) -> bool:
-    known = any(
-        wordfreq.word_frequency(word, lang, wordlist="large") >= min_frequency for lang in LANGUAGES
+    known = any(_known(word, lang, min_frequency) for lang in LANGUAGES)
+    return (
+        known or spelling_plausibility(word) >= min_plausibility or is_compound_of_known_words(word)
     )
-    return known or spelling_plausibility(word) >= min_plausibility
 
 
 @DefaultV1Recipe.register([DefaultV1Recipe.ComponentType.INTENT_CLASSIFIER], is_trainable=False)
@@ -52,10 +83,16 @@ class UnknownWordsFallback(ConfiguredComponent):
 
     def process(self, messages: list[Message]) -> list[Message]:
         for message in messages:
-            words = words_of(message.get(TEXT) or "")
+            text = message.get(TEXT) or ""
+            words = words_of(text)
             # No words at all (a number, an emoji) is not gibberish: forms ask for numbers.
-            if not words or any(
-                is_plausible_word(w, self._min_frequency, self._min_plausibility) for w in words
+            # Nor is a municipality's name, the answer to "where do you live?" ("Esbo").
+            if (
+                not words
+                or any(
+                    is_plausible_word(w, self._min_frequency, self._min_plausibility) for w in words
+                )
+                or find_in_text(text) is not None
             ):
                 continue
             intent = message.get(INTENT) or {}
