@@ -17,7 +17,7 @@ from rasa_sdk.types import DomainDict
 from sqlalchemy.exc import SQLAlchemyError
 
 from actions._tracker import latest_intent, reply_language
-from bot.appointments.store import SlotOffer, SlotStoreUnavailable, slot_store
+from bot.appointments.store import BookingRecord, SlotOffer, SlotStoreUnavailable, slot_store
 from bot.callbacks.references import find_reference
 from bot.callbacks.service import cancel_callback, find_callback
 from bot.db import default_engine, session_scope
@@ -106,8 +106,8 @@ class ActionBookSlot(Action):
         slot_id = tracker.get_slot("slot_id")
         reference = tracker.get_slot("booking_reference")
         moving = bool(tracker.get_slot("booking_moving") and reference)
-        store = slot_store()
         try:
+            store = slot_store()
             if moving:
                 booking = store.move(reference, tracker.sender_id, slot_id)
             else:
@@ -160,6 +160,28 @@ def _reference(tracker: Tracker) -> str | None:
     )
 
 
+def _find_booking(reference: str | None) -> BookingRecord | None:
+    """The booking with the code; None also when the booking system is down, so
+    that a callback request with the code can still be found and cancelled."""
+    if not reference:
+        return None
+    try:
+        return slot_store().find(reference)
+    except (SQLAlchemyError, SlotStoreUnavailable):
+        log.exception("Looking up a booking failed")
+        return None
+
+
+def _cancel_booking(reference: str) -> bool:
+    # The code is the key, as for callback requests: a resident who comes
+    # back in a new conversation (another device, a closed tab) can cancel.
+    try:
+        return slot_store().cancel(reference, conversation_id=None)
+    except (SQLAlchemyError, SlotStoreUnavailable):
+        log.exception("Cancelling a booking failed")
+        return False
+
+
 class ActionCancelRequest(Action):
     """Asks before cancelling: which booking or callback request, shown in words."""
 
@@ -171,7 +193,7 @@ class ActionCancelRequest(Action):
     ) -> list[dict[str, Any]]:
         language = reply_language(tracker)
         reference = _reference(tracker)
-        booking = slot_store().find(reference) if reference else None
+        booking = _find_booking(reference)
         confirm = [
             {
                 "title": text("button_confirm_cancel", language),
@@ -212,9 +234,7 @@ class ActionConfirmCancel(Action):
     ) -> list[dict[str, Any]]:
         language = reply_language(tracker)
         reference = _reference(tracker)
-        # The code is the key, as for callback requests: a resident who comes
-        # back in a new conversation (another device, a closed tab) can cancel.
-        if reference and slot_store().cancel(reference, conversation_id=None):
+        if reference and _cancel_booking(reference):
             dispatcher.utter_message(text=text("cancel_done_booking", language))
             return [SlotSet("booking_reference", None), SlotSet("reference", None)]
         with session_scope(default_engine()) as session:

@@ -46,11 +46,12 @@ class ActionRouteNeed(Action):
         )
         need = need if need in allowed_outcomes() else tracker.get_slot("pending_need")
         municipality = tracker.get_slot("municipality")
-        # "Äidille", "min son": said with the need; a later answer that names
-        # nobody (the municipality) keeps what was said.
-        recipient = who_for(tracker.latest_message.get("text") or "", language) or (
-            tracker.get_slot("recipient")
-        )
+        # "Äidille", "min son": said with the need. Only the answer to "where do
+        # you live?" keeps what was said with the need it completes; a new need
+        # says for whom itself.
+        said = who_for(tracker.latest_message.get("text") or "", language)
+        completes_pending = need is not None and need == tracker.get_slot("pending_need")
+        recipient = said or (tracker.get_slot("recipient") if completes_pending else None)
         if need is None:
             # A municipality alone, with no need yet: ask what the matter is.
             dispatcher.utter_message(response="utter_how_can_i_help")

@@ -12,15 +12,23 @@ processes.
 
 from __future__ import annotations
 
+import logging
+
 from rasa.core.lock_store import LOCK_LIFETIME, LockError, RedisLockStore
 from rasa.utils.endpoints import EndpointConfig
 from redis.exceptions import LockError as RedisMutexError
+from redis.exceptions import LockNotOwnedError
 
-# A step takes a few Redis round trips: milliseconds. The expiry only matters
-# when a process dies holding the mutex.
-MUTEX_EXPIRY_SECONDS = 5.0
+log = logging.getLogger(__name__)
+
+# A step takes a few Redis round trips: milliseconds. The expiry matters only
+# when a process dies holding the mutex; it outlasts two of Redis's socket
+# timeouts (10 s), so that a slow step never loses the mutex halfway.
+MUTEX_EXPIRY_SECONDS = 25.0
 MUTEX_WAIT_SECONDS = 10.0
 MUTEX_POLL_SECONDS = 0.005
+# Its own key space: no conversation id can make its lock key a mutex key.
+MUTEX_PREFIX = "neuvo_lock_mutex:"
 
 
 class SerialisedRedisLockStore(RedisLockStore):
@@ -31,18 +39,24 @@ class SerialisedRedisLockStore(RedisLockStore):
 
     def _mutex(self, conversation_id: str):
         return self.red.lock(
-            f"{self.key_prefix}{conversation_id}:mutex",
+            f"{MUTEX_PREFIX}{self.key_prefix}{conversation_id}",
             timeout=MUTEX_EXPIRY_SECONDS,
             sleep=MUTEX_POLL_SECONDS,
             blocking_timeout=MUTEX_WAIT_SECONDS,
         )
 
     def _serialised(self, conversation_id: str, step, *args):
+        mutex = self._mutex(conversation_id)
+        if not mutex.acquire():
+            raise LockError(f"Lock store busy for '{conversation_id}'")
         try:
-            with self._mutex(conversation_id):
-                return step(conversation_id, *args)
-        except RedisMutexError as error:
-            raise LockError(f"Lock store busy for '{conversation_id}': {error}") from error
+            return step(conversation_id, *args)
+        finally:
+            try:
+                mutex.release()
+            except (LockNotOwnedError, RedisMutexError):
+                # Expired during a very slow step: the step itself is done.
+                log.warning("The lock store's mutex expired during a step")
 
     def issue_ticket(self, conversation_id: str, lock_lifetime: float = LOCK_LIFETIME) -> int:
         return self._serialised(conversation_id, super().issue_ticket, lock_lifetime)

@@ -85,6 +85,18 @@ def contains_personal_data(text: str) -> bool:
     return redact(text) != text
 
 
+# A UUID or a hex token of 16 or more digits ("04610590-ecb3-…"): random, and
+# its digit runs can read as phone numbers, so it is never taken for personal
+# data. (No phone number has more than 15 digits.)
+_RANDOM_ID = re.compile(r"[0-9a-fA-F]{16,}|[0-9a-fA-F]{8}(?:-[0-9a-fA-F]{4}){3}-[0-9a-fA-F]{12}")
+
+
+def id_contains_personal_data(conversation_id: str) -> bool:
+    """A conversation id that carries a phone number, an e-mail address, an
+    identity code or an IBAN (ids are stored unredacted with every event)."""
+    return not _RANDOM_ID.fullmatch(conversation_id) and contains_personal_data(conversation_id)
+
+
 def redact_data(value: Any) -> Any:
     """A copy of JSON-like data (dicts, lists, strings) with every string redacted.
 

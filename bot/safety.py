@@ -19,9 +19,10 @@ from bot.text import fold
 SAFETY_FILE = Path(__file__).parent / "content" / "safety.yml"
 # Checked in this order: a message with chest pain and violence gets 112 first.
 PRIORITY = ("emergency", "mental_health_crisis", "domestic_violence")
-# Words that turn a sign around: "en halua kuolla" is a sign, "vill inte dö"
-# and "inga självmordstankar" are not. Per language of the pattern: Swedish
-# "en" is "a" ("har en panikattack just nu"), Finnish "en" is "I do not".
+# Words that turn a sign around when they stand just before it or inside it:
+# "ei itsetuhoisia ajatuksia", "vill inte dö", "inga självmordstankar" (a
+# pattern may itself hold one: "en halua elää"). Per language of the pattern:
+# Swedish "en" is "a" ("har en panikattack just nu"), Finnish "en" is "I do not".
 _NEGATIONS = {
     "fi": ("ei", "en", "et", "emme", "ette", "eivat"),
     "sv": ("inte", "int", "ej", "inga", "ingen", "aldrig"),

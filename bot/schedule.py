@@ -45,8 +45,10 @@ TARGET_WORKING_DAYS: dict[str, int] = {
     "health_nonurgent": 5,
     "oral_health": 20,
 }
-# Where "aamupäivä" / "förmiddag" ends and the afternoon begins.
+# Where "aamupäivä" / "förmiddag" ends and the afternoon begins, and when a
+# "morning" starts at a unit open around the clock.
 NOON = time(12, 0)
+DEFAULT_OFFICE_OPENS = time(8, 0)
 # How far ahead to look for a unit's next open day before giving up on its hours.
 MAX_DAYS_AHEAD = 60
 
@@ -227,6 +229,8 @@ def _preferred_window(
         return None
     day = unit.open_days_after(today)[0]
     opens, closes = _whole_day(unit, day)
+    # Around the clock is not a promise to call at night: mornings start at 8.
+    opens = max(opens, _at(day, DEFAULT_OFFICE_OPENS))
     noon = _at(day, NOON)
     if preferred == "tomorrow_morning" and opens < noon:
         return CallbackPromise(opens, min(noon, closes), "next_working_day")

@@ -102,7 +102,8 @@ class Stack:
             "--endpoints", "endpoints.yml", "--credentials", "credentials.yml",
             *(["--auth-token", token] if token else []),
         ]  # fmt: skip
-        status = f"http://127.0.0.1:{port}/status" + (f"?token={token}" if token else "")
+        query = f"?{urllib.parse.urlencode({'token': token})}" if token else ""
+        status = f"http://127.0.0.1:{port}/status{query}"
         return Service(name, command, status)
 
     def start(self) -> None:

@@ -122,21 +122,27 @@ def wait_until(condition: Callable[[], Any], timeout: float = 30, what: str = ""
         time.sleep(0.1)
 
 
-def axe_violations(driver) -> list[dict]:
-    """axe-core's violations on the whole page (WCAG 2.1 A/AA and best practices).
+def wait_for_animations(driver) -> None:
+    """Until the page's finite animations have ended: the chat panel fades in, and
+    an element halfway through a fade reads as empty text and with other colours."""
+    driver.execute_async_script(
+        "const done = arguments[arguments.length - 1];"
+        "Promise.all(document.getAnimations()"
+        "  .filter((a) => a.effect.getComputedTiming().iterations !== Infinity)"
+        "  .map((a) => a.finished.catch(() => null)))"
+        ".then(() => done(true));"
+    )
 
-    Runs once the page's finite animations have ended: the panel fades in, and
-    colours measured halfway through a fade are not the ones a reader sees.
-    """
+
+def axe_violations(driver) -> list[dict]:
+    """axe-core's violations on the whole page (WCAG 2.1 A/AA and best practices),
+    once the page's animations have ended."""
     require(AXE_JS, "run scripts/bootstrap (npm ci in tools/widget).")
     driver.execute_script(AXE_JS.read_text(encoding="utf-8"))
+    wait_for_animations(driver)
     result = driver.execute_async_script(
         "const done = arguments[arguments.length - 1];"
-        "const ending = document.getAnimations()"
-        "  .filter((a) => a.effect.getComputedTiming().iterations !== Infinity)"
-        "  .map((a) => a.finished.catch(() => null));"
-        "Promise.all(ending)"
-        ".then(() => axe.run(document, {resultTypes: ['violations']}))"
+        "axe.run(document, {resultTypes: ['violations']})"
         ".then((r) => done(r.violations), (e) => done([{id: 'axe-error', help: String(e)}]));"
     )
     return [

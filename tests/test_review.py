@@ -571,6 +571,9 @@ async def test_roles_of_the_review_and_analytics_pages(staff, app_db):
     # Any other conversation stays closed to a handler, with a reason in their language.
     status, _, page = await handler.get("/staff/conversations/a3-lonely-fi")
     assert status == 403 and TEXTS["sv"]["handler_not_allowed"] in page
+    # The same answer for an id that does not exist: no way to probe for ids.
+    status, _, page = await handler.get("/staff/conversations/no-such-conversation")
+    assert status == 403 and TEXTS["sv"]["handler_not_allowed"] in page
     assert (await reviewer.get("/staff/conversations/a3-lonely-fi"))[0] == 200
     assert (await handler.get(f"/staff/analytics?{PERIOD_QUERY}"))[0] == 200
     assert (await reviewer.get(f"/staff/analytics?{PERIOD_QUERY}"))[0] == 200

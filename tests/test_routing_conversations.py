@@ -110,6 +110,14 @@ def test_help_for_another_adult_says_it_needs_their_consent(
     assert (CONSENT[language] in texts(replies)) is another_adult
 
 
+def test_a_new_need_says_for_whom_itself(stack) -> None:
+    sender = "for-mother-then-self"
+    first = says(stack.settings, sender, "äitini on tosi yksinäinen", "fi", "049")
+    assert CONSENT["fi"] in texts(first)
+    second = says(stack.settings, sender, "tarvitsen hammaslääkärin", "fi", "049")
+    assert routing_of(second) is not None and CONSENT["fi"] not in texts(second)
+
+
 def test_whom_the_help_is_for_is_kept_while_the_municipality_is_asked(stack) -> None:
     sender = "for-mother-asked-municipality"
     first = says(stack.settings, sender, "äiti tarvitsisi kotihoitoa")

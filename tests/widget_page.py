@@ -14,7 +14,7 @@ from dataclasses import dataclass
 
 from selenium.webdriver.common.by import By
 
-from tests.browser import wait_until
+from tests.browser import wait_for_animations, wait_until
 
 REFERENCE = re.compile(r"\b[A-Z2-9]{3}-[A-Z2-9]{3}\b")
 TURN_TIMEOUT_S = 60
@@ -104,6 +104,7 @@ class WidgetPage:
     def open(self) -> None:
         self.driver.find_element(By.CSS_SELECTOR, ".neuvo-launcher").click()
         wait_until(lambda: self.visible(".neuvo-panel"), 10, "the chat panel")
+        wait_for_animations(self.driver)
 
     def accept_privacy(self) -> list[Message]:
         before = self.last_id()

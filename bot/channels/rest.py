@@ -23,7 +23,7 @@ from sanic.response import HTTPResponse, ResponseStream
 
 from bot.channels.apology import handle_or_apologise
 from bot.limits import MAX_MESSAGE_CHARS, MAX_SENDER_CHARS, TOO_LONG
-from bot.privacy import SENDER_WITH_PERSONAL_DATA, contains_personal_data
+from bot.privacy import SENDER_WITH_PERSONAL_DATA, id_contains_personal_data
 
 
 @dataclass(frozen=True)
@@ -47,7 +47,7 @@ def read_message(request: Request) -> IncomingMessage | str:
     input_channel = body.get("input_channel")
     if not isinstance(sender, str) or not 0 < len(sender) <= MAX_SENDER_CHARS:
         return f"sender must be text of 1 to {MAX_SENDER_CHARS} characters"
-    if contains_personal_data(sender):
+    if id_contains_personal_data(sender):
         # The id is stored as it is with every event: it must not be a person's number.
         return SENDER_WITH_PERSONAL_DATA
     if not isinstance(text, str) or not text.strip():

@@ -34,6 +34,7 @@ from bot.channels.socketio_output import LanguageTaggingSocketIOOutput
 from bot.language.policy import DEFAULT_LANGUAGE, page_language
 from bot.limits import MAX_MESSAGE_CHARS, MAX_SENDER_CHARS
 from bot.messages import text
+from bot.privacy import id_contains_personal_data
 
 ALTERNATIVE_METADATA_KEY = "customData"
 
@@ -92,7 +93,11 @@ class CountingSocketIOOutput(LanguageTaggingSocketIOOutput):
 
 
 def _valid_session_id(session_id: Any) -> bool:
-    return isinstance(session_id, str) and 0 < len(session_id) <= MAX_SENDER_CHARS
+    return (
+        isinstance(session_id, str)
+        and 0 < len(session_id) <= MAX_SENDER_CHARS
+        and not id_contains_personal_data(session_id)
+    )
 
 
 def _metadata(data: dict, key: str) -> dict:

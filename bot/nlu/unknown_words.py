@@ -37,6 +37,9 @@ _MIN_PART = 3
 _PART_FREQUENCY = 5e-6
 # Swedish joins some compounds with an -s- ("arbet|s|plats").
 _LINKS = ("", "s")
+# Longer runs of letters are no compound of two words (and the check grows
+# with the square of the length: a pasted blob must not stall Rasa).
+_MAX_COMPOUND = 40
 
 
 def _known(word: str, language: str, min_frequency: float) -> bool:
@@ -47,6 +50,8 @@ def is_compound_of_known_words(word: str, min_frequency: float = _PART_FREQUENCY
     """Two known words of one language written together, as Finnish and Swedish do
     ("hemvård", "mathjälp", "hammassärky"): the lists rarely have the compound itself."""
     word = word.lower()
+    if len(word) > _MAX_COMPOUND:
+        return False
     for language in LANGUAGES:
         for cut in range(_MIN_PART, len(word) - _MIN_PART + 1):
             head, tail = word[:cut], word[cut:]

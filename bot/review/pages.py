@@ -161,17 +161,21 @@ async def _conversation_or_404(request: web.Request) -> Conversation:
 # "one click away"); only reviewers and admins change reviews. Every view is audited.
 @require_role(HANDLER, REVIEWER, ADMIN)
 async def transcript(request: web.Request) -> web.Response:
-    conversation = await _conversation_or_404(request)
     user = current_user(request)
     engine = staff_engine(request)
-    with session_scope(engine) as db:
-        # A handler needs only the conversations behind the callback requests
-        # they work on: nothing else, whatever id they type.
-        if user.role == HANDLER and not _has_callback_request(db, conversation.id):
+    # A handler needs only the conversations behind the callback requests they
+    # work on: nothing else, whatever id they type, and the same answer whether
+    # that id exists or not.
+    if user.role == HANDLER:
+        with session_scope(engine) as db:
+            allowed = _has_callback_request(db, request.match_info["conversation_id"])
+        if not allowed:
             page = render(
                 request, "staff/review_problem.html", message_key="handler_not_allowed", back=""
             )
             raise web.HTTPForbidden(text=page.text, content_type="text/html")
+    conversation = await _conversation_or_404(request)
+    with session_scope(engine) as db:
         record(db, user, "view", "conversation", conversation.id)
         state = review_states(db, [conversation.id]).get(conversation.id)
         corrections = corrections_of(db, conversation.id)

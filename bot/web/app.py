@@ -14,7 +14,7 @@ from bot.callback_desk.portal import setup_callback_desk
 from bot.channels.apology import apology
 from bot.language.policy import DEFAULT_LANGUAGE, page_language
 from bot.limits import MAX_MESSAGE_CHARS, TOO_LONG
-from bot.privacy import SENDER_WITH_PERSONAL_DATA, contains_personal_data
+from bot.privacy import SENDER_WITH_PERSONAL_DATA, id_contains_personal_data
 from bot.review.portal import setup_review
 from bot.settings import Settings
 from bot.staff.portal import setup_staff
@@ -69,7 +69,7 @@ async def chat(request: web.Request) -> web.Response:
     metadata = body.get("metadata") if isinstance(body.get("metadata"), dict) else {}
     if not isinstance(sender, str) or not SENDER_RE.match(sender):
         return _bad_request("sender must be 8-64 letters, digits, - or _")
-    if contains_personal_data(sender):
+    if id_contains_personal_data(sender):
         return _bad_request(SENDER_WITH_PERSONAL_DATA)
     if not isinstance(message, str) or not message.strip():
         return _bad_request("message must be non-empty text")
