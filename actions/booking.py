@@ -17,6 +17,7 @@ from rasa_sdk.types import DomainDict
 from sqlalchemy.exc import SQLAlchemyError
 
 from actions._tracker import latest_intent, reply_language
+from actions.callback import NATIONAL_ADVICE_NUMBER
 from bot.appointments.store import BookingRecord, SlotOffer, SlotStoreUnavailable, slot_store
 from bot.callbacks.references import find_reference
 from bot.callbacks.service import cancel_callback, find_callback
@@ -27,7 +28,6 @@ from bot.routing import other_options
 from bot.schedule import format_slot_time, now_local
 
 log = logging.getLogger(__name__)
-NATIONAL_ADVICE_NUMBER = "116117"
 
 
 def _offer_buttons(offers: list[SlotOffer], language: str) -> list[dict[str, str]]:

@@ -27,7 +27,6 @@ from __future__ import annotations
 import argparse
 import json
 import os
-import socket
 import subprocess
 import sys
 import tempfile
@@ -46,6 +45,7 @@ from bench.machine import machine_summary, replace_section  # noqa: E402
 from bot.catalogue.models import Service  # noqa: E402
 from bot.cli import cmd_init_db  # noqa: E402
 from bot.db import engine_for, session_scope  # noqa: E402
+from bot.localservers import free_port  # noqa: E402
 from bot.routing import CRISIS_NEEDS, allowed_outcomes  # noqa: E402
 from bot.settings import Settings  # noqa: E402
 from bot.stack import Stack  # noqa: E402
@@ -150,12 +150,6 @@ def render(
     rows += ["", "Goals (issue 3): need accuracy ≥ 95 % per language, crisis recall 100 %, "
              "no invented service."]  # fmt: skip
     return "\n".join(rows)
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 def evaluate_model(model: Path, eval_set: str = "needs") -> tuple[dict, list[tuple]]:

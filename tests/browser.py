@@ -11,7 +11,6 @@ on a database of the test's own.
 from __future__ import annotations
 
 import shutil
-import socket
 import subprocess
 import sys
 import tempfile
@@ -25,6 +24,7 @@ from typing import Any
 
 import pytest
 
+from bot.localservers import free_port
 from bot.settings import PROJECT_ROOT, Settings
 from bot.stack import REDACTED, STOP_TIMEOUT_S, Stack
 
@@ -158,12 +158,6 @@ def console_errors(driver) -> list[str]:
         for entry in driver.get_log("browser")
         if entry["level"] == "SEVERE" and "favicon.ico" not in entry["message"]
     ]
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 def _answers(url: str) -> bool:

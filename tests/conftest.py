@@ -11,7 +11,6 @@ import hashlib
 import json
 import os
 import secrets
-import socket
 import urllib.error
 import urllib.request
 from collections.abc import Callable, Iterator
@@ -20,7 +19,13 @@ from pathlib import Path
 import pytest
 
 from bot.cli import cmd_init_db
-from bot.localservers import create_database, drop_database, ensure_postgres, ensure_redis
+from bot.localservers import (
+    create_database,
+    drop_database,
+    ensure_postgres,
+    ensure_redis,
+    free_port,
+)
 from bot.scale import ScaledStack
 from bot.settings import Settings
 from bot.stack import Stack
@@ -31,12 +36,6 @@ POSTGRES_SERVER = os.environ.get(
     "NEUVO_TEST_POSTGRES_URL", "postgresql://postgres@127.0.0.1:5432/postgres"
 )
 REDIS_URL = os.environ.get("NEUVO_TEST_REDIS_URL", "redis://127.0.0.1:6379/0")
-
-
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 @pytest.fixture(scope="session")
@@ -67,7 +66,7 @@ def postgres_database() -> Iterator[Callable[[str], str]]:
 
 @pytest.fixture(scope="session")
 def settings(tmp_path_factory: pytest.TempPathFactory, request: pytest.FixtureRequest) -> Settings:
-    ports = dict(rasa_port=_free_port(), actions_port=_free_port(), web_port=_free_port())
+    ports = dict(rasa_port=free_port(), actions_port=free_port(), web_port=free_port())
     var_dir = tmp_path_factory.mktemp("var")
     if TEST_DATABASE == "postgres":
         database_url = request.getfixturevalue("postgres_database")("stack")
@@ -103,9 +102,9 @@ def scaled_stack(
 ) -> Iterator[ScaledStack]:
     """nginx + 2 Rasa + 2 action servers + web on a fresh PostgreSQL database and Redis."""
     settings = Settings(
-        rasa_port=_free_port(),
-        actions_port=_free_port(),
-        web_port=_free_port(),
+        rasa_port=free_port(),
+        actions_port=free_port(),
+        web_port=free_port(),
         var_dir=tmp_path_factory.mktemp("scaled"),
         database_url=postgres_database("scaled"),
         redis_url=REDIS_URL,
@@ -114,8 +113,8 @@ def scaled_stack(
     stack = ScaledStack(
         settings,
         model,
-        rasa_ports=[_free_port(), _free_port()],
-        actions_ports=[_free_port(), _free_port()],
+        rasa_ports=[free_port(), free_port()],
+        actions_ports=[free_port(), free_port()],
     )
     with stack:
         yield stack

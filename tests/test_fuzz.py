@@ -14,7 +14,6 @@ from __future__ import annotations
 import json
 import os
 import re
-import socket
 import sqlite3
 import subprocess
 import sys
@@ -28,6 +27,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from bot.db import make_engine, session_scope
+from bot.localservers import free_port
 from bot.settings import PROJECT_ROOT, Settings
 from bot.staff.accounts import create_user
 from bot.staff.models import ADMIN
@@ -150,12 +150,6 @@ def test_a_body_over_the_limit_gets_a_json_refusal(stack) -> None:
 # --- the staff API, on a web app of its own -----------------------------------------
 
 
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
 @pytest.fixture(scope="module")
 def private_web_app(stack, tmp_path_factory) -> Iterator[str]:
     """A web app process on a copy of the stack's database, with an admin account."""
@@ -168,7 +162,7 @@ def private_web_app(stack, tmp_path_factory) -> Iterator[str]:
     with session_scope(engine) as session:
         create_user(session, "fuzz.admin", "fuzz-admin-password-1", ADMIN)
     engine.dispose()
-    port = _free_port()
+    port = free_port()
     environment = {
         **os.environ,
         "NEUVO_WEB_PORT": str(port),

@@ -31,11 +31,11 @@ from sqlalchemy.engine import Engine
 from bot.callbacks.models import CallbackRequest
 from bot.cli import cmd_init_db
 from bot.db import make_engine, session_scope
-from bot.localservers import PrivatePostgres, create_database, postgres_answers
+from bot.localservers import PrivatePostgres, create_database, free_port, postgres_answers
 from bot.messages import text
 from bot.settings import Settings
 from bot.stack import Stack
-from tests.conftest import Resident, _free_port, post_json
+from tests.conftest import Resident, post_json
 from tests.test_failures import NEEDS, REFERENCE, SAVE, fill_callback_form, is_routing, texts
 
 pytestmark = pytest.mark.stack
@@ -76,11 +76,11 @@ def outage(model: Path, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Ou
     # ExitStack: whatever fails, the stack stops first, then the cluster is
     # stopped and deleted.
     with ExitStack() as cleanup:
-        cluster = cleanup.enter_context(PrivatePostgres(_free_port()))
+        cluster = cleanup.enter_context(PrivatePostgres(free_port()))
         settings = Settings(
-            rasa_port=_free_port(),
-            actions_port=_free_port(),
-            web_port=_free_port(),
+            rasa_port=free_port(),
+            actions_port=free_port(),
+            web_port=free_port(),
             var_dir=tmp_path_factory.mktemp("pg-outage"),
             database_url=create_database(cluster.server_url, "neuvo"),
             redis_url="",
