@@ -18,8 +18,6 @@ import subprocess
 import sys
 import tempfile
 import time
-import urllib.error
-import urllib.request
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -29,7 +27,7 @@ sys.path.insert(0, str(ROOT))
 from bench.machine import load_average, machine_summary, replace_section  # noqa: E402
 from bot.cli import cmd_init_db  # noqa: E402
 from bot.settings import Settings  # noqa: E402
-from bot.stack import Stack  # noqa: E402
+from bot.stack import Stack, answers  # noqa: E402
 
 SECTION = "training-time"
 READY_TIMEOUT_S = 300.0
@@ -85,17 +83,9 @@ def stock_bot_command(model: Path, port: int) -> list[str]:
             "-p", str(port), "--model", str(model)]  # fmt: skip
 
 
-def _answers(url: str) -> bool:
-    try:
-        with urllib.request.urlopen(url, timeout=2) as response:
-            return response.status == 200
-    except (urllib.error.URLError, OSError):
-        return False
-
-
 def wait_until_answers(url: str, process: subprocess.Popen, timeout: float = READY_TIMEOUT_S):
     deadline = time.monotonic() + timeout
-    while not _answers(url):
+    while not answers(url):
         if process.poll() is not None:
             raise RuntimeError(f"exited with {process.returncode} before answering {url}")
         if time.monotonic() > deadline:

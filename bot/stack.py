@@ -143,7 +143,7 @@ class Stack:
             self.kill(name)
         self._launch(service)
         deadline = time.monotonic() + timeout
-        while not _answers(service.health_url):
+        while not answers(service.health_url):
             if service.process.poll() is not None:
                 raise RuntimeError(f"{name} exited; see {service.log_path}")
             if time.monotonic() > deadline:
@@ -160,7 +160,7 @@ class Stack:
                         f"{service.name} exited with {service.process.returncode}; "
                         f"see {service.log_path}:\n{_tail(service.log_path)}"
                     )
-                if _answers(service.health_url):
+                if answers(service.health_url):
                     pending.remove(service)
             if pending and time.monotonic() > deadline:
                 names = ", ".join(s.name for s in pending)
@@ -224,7 +224,8 @@ def _signal_group(process: subprocess.Popen | None, sig: signal.Signals) -> None
         pass
 
 
-def _answers(url: str) -> bool:
+def answers(url: str) -> bool:
+    """Whether a health URL answers 200 now."""
     try:
         with urllib.request.urlopen(url, timeout=2) as response:
             return response.status == 200

@@ -15,8 +15,6 @@ import subprocess
 import sys
 import tempfile
 import time
-import urllib.error
-import urllib.request
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -26,7 +24,7 @@ import pytest
 
 from bot.localservers import free_port
 from bot.settings import PROJECT_ROOT, Settings
-from bot.stack import REDACTED, STOP_TIMEOUT_S, Stack
+from bot.stack import REDACTED, STOP_TIMEOUT_S, Stack, answers
 
 try:
     from selenium import webdriver
@@ -160,14 +158,6 @@ def console_errors(driver) -> list[str]:
     ]
 
 
-def _answers(url: str) -> bool:
-    try:
-        with urllib.request.urlopen(url, timeout=2) as response:
-            return response.status == 200
-    except (urllib.error.URLError, OSError):
-        return False
-
-
 @contextmanager
 def web_app(var_dir: Path, database_url: str) -> Iterator[str]:
     """The web app alone, in its own process, on the given database: its base URL.
@@ -194,7 +184,7 @@ def web_app(var_dir: Path, database_url: str) -> Iterator[str]:
         )
     try:
         deadline = time.monotonic() + WEB_READY_TIMEOUT_S
-        while not _answers(f"{settings.web_url}/health"):
+        while not answers(f"{settings.web_url}/health"):
             if process.poll() is not None or time.monotonic() > deadline:
                 tail = log_path.read_text(encoding="utf-8", errors="replace")[-3000:]
                 raise RuntimeError(f"the web app did not start; {log_path}:\n{tail}")

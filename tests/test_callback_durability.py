@@ -14,25 +14,14 @@ import threading
 import time
 
 import pytest
-from sqlalchemy import select
 
-from bot.callbacks.models import CallbackRequest
-from bot.db import default_engine, session_scope
+from tests.test_failures import requests_of
 
 pytestmark = pytest.mark.stack
 
 REFERENCE = re.compile(r"\b[A-Z2-9]{3}-[A-Z2-9]{3}\b")
 # From "right away" to "after the reply" (3 s): the kill lands in every phase of the turn.
 KILL_DELAYS_S = (0.0, 0.05, 0.2, 3.0)
-
-
-def requests_of(conversation_id: str) -> list[CallbackRequest]:
-    with session_scope(default_engine()) as session:
-        return list(
-            session.execute(
-                select(CallbackRequest).where(CallbackRequest.conversation_id == conversation_id)
-            ).scalars()
-        )
 
 
 def confirm_while_killing(stack, person, delay: float) -> str:
