@@ -143,6 +143,7 @@ def test_chat_proxy_reaches_the_assistant(stack) -> None:
     [
         {"sender": "web-proxy-test-2", "message": ""},
         {"sender": "web-proxy-test-2", "message": "   "},
+        {"sender": "web-proxy-test-2", "message": "\u001b\u0000"},  # control characters only
         {"sender": "x", "message": "hei"},
         {"sender": "<script>", "message": "hei"},
         {"sender": "web-proxy-test-2", "message": 42},

@@ -71,10 +71,12 @@ async def chat(request: web.Request) -> web.Response:
         return _bad_request("sender must be 8-64 letters, digits, - or _")
     if id_contains_personal_data(sender):
         return _bad_request(SENDER_WITH_PERSONAL_DATA)
+    # Control characters (binary pasted in) carry nothing a person wrote: a
+    # message of nothing else is empty.
+    if isinstance(message, str):
+        message = "".join(ch for ch in message if ch.isprintable() or ch in "\n\t")
     if not isinstance(message, str) or not message.strip():
         return _bad_request("message must be non-empty text")
-    # Control characters (binary pasted in) carry nothing a person wrote.
-    message = "".join(ch for ch in message if ch.isprintable() or ch in "\n\t")
     if len(message) > MAX_MESSAGE_CHARS:
         return _bad_request(TOO_LONG)
     settings = request.app[SETTINGS_KEY]
