@@ -10,11 +10,17 @@ from rasa_sdk.executor import CollectingDispatcher
 
 from actions._tracker import latest_intent, reply_language
 from bot.db import default_engine, session_scope
+from bot.language import is_english_small_talk, words_of
 from bot.messages import text
 from bot.nlu.safety_net import NEED_INTENT_PREFIX
 from bot.recipient import who_for
 from bot.replies import routing_text
 from bot.routing import allowed_outcomes, needs_municipality, next_steps, route
+
+# Intents that name a need without its prefix: someone writing in English needs
+# service in another language, which is what immigrant_services covers
+# (shared/domain/needs.yml).
+NEED_OF_INTENT = {"english": "immigrant_services"}
 
 # Next-step buttons: the intent each sends.
 STEP_BUTTONS = {
@@ -42,19 +48,27 @@ class ActionRouteNeed(Action):
         need = (
             intent.removeprefix(NEED_INTENT_PREFIX)
             if intent.startswith(NEED_INTENT_PREFIX)
-            else None
+            else NEED_OF_INTENT.get(intent)
         )
         need = need if need in allowed_outcomes() else tracker.get_slot("pending_need")
         municipality = tracker.get_slot("municipality")
+        message = tracker.latest_message.get("text") or ""
         # "Äidille", "min son": said with the need. Only the answer to "where do
         # you live?" keeps what was said with the need it completes; a new need
         # says for whom itself.
-        said = who_for(tracker.latest_message.get("text") or "", language)
+        said = who_for(message, language)
         completes_pending = need is not None and need == tracker.get_slot("pending_need")
         recipient = said or (tracker.get_slot("recipient") if completes_pending else None)
         if need is None:
             # A municipality alone, with no need yet: ask what the matter is.
             dispatcher.utter_message(response="utter_how_can_i_help")
+            return []
+        if intent in NEED_OF_INTENT and (
+            municipality is None or is_english_small_talk(words_of(message))
+        ):
+            # The bilingual note has been said. Asking for a municipality in
+            # Finnish or Swedish would not help someone writing English, and
+            # "thank you very much" asks for no service.
             return []
         if needs_municipality(need) and municipality is None:
             key = (
@@ -64,7 +78,7 @@ class ActionRouteNeed(Action):
             )
             dispatcher.utter_message(text=text(key, language))
             return [SlotSet("pending_need", need), SlotSet("recipient", recipient)]
-        with session_scope(default_engine()) as session:
+        with session_scope(default_engine(), read_only=True) as session:
             routing = route(session, need, language, municipality, recipient)
             reply, payload, steps = routing_text(routing), routing.payload(), next_steps(routing)
         buttons = [

@@ -40,12 +40,26 @@ def _sqlite_pragmas(dbapi_connection, _record) -> None:
     cursor.close()
 
 
+# Execution option marking a session that only reads (see session_scope).
+READ_ONLY = "neuvo_read_only"
+
+
+def _sqlite_begin(connection) -> None:
+    # A deferred BEGIN that reads first and writes later fails at once with
+    # "database is locked" (SQLITE_BUSY_SNAPSHOT, which the busy timeout does
+    # not cover) when another process wrote in between, e.g. the retention
+    # job. Taking the write lock at BEGIN makes such writers wait their turn
+    # instead; sessions that only read keep the deferred BEGIN and never wait.
+    read_only = connection.get_execution_options().get(READ_ONLY, False)
+    connection.exec_driver_sql("BEGIN" if read_only else "BEGIN IMMEDIATE")
+
+
 def make_engine(url: str) -> Engine:
     if url.startswith("sqlite:///"):
         Path(url.removeprefix("sqlite:///")).parent.mkdir(parents=True, exist_ok=True)
         engine = create_engine(url, future=True)
         event.listen(engine, "connect", _sqlite_pragmas)
-        event.listen(engine, "begin", lambda connection: connection.exec_driver_sql("BEGIN"))
+        event.listen(engine, "begin", _sqlite_begin)
         return engine
     return create_engine(url, future=True, pool_pre_ping=True)
 
@@ -86,9 +100,15 @@ def init_db(engine: Engine) -> None:
 
 
 @contextmanager
-def session_scope(engine: Engine) -> Iterator[Session]:
-    """A session that commits on success and rolls back on any error."""
-    factory = sessionmaker(bind=engine, future=True, expire_on_commit=False)
+def session_scope(engine: Engine, *, read_only: bool = False) -> Iterator[Session]:
+    """A session that commits on success and rolls back on any error.
+
+    read_only=True is for hot paths that never write (catalogue searches):
+    on SQLite they then read beside a long write, such as an import, instead
+    of queuing behind it.
+    """
+    bind = engine.execution_options(**{READ_ONLY: True}) if read_only else engine
+    factory = sessionmaker(bind=bind, future=True, expire_on_commit=False)
     session = factory()
     try:
         yield session

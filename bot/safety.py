@@ -28,6 +28,14 @@ _NEGATIONS = {
     "sv": ("inte", "int", "ej", "inga", "ingen", "aldrig"),
 }
 
+# A negation may also stand one of these words before the sign: "ei mitään
+# itsetuhoisia ajatuksia", "en aio satuttaa itseäni", "jag kommer inte att
+# skada mig".
+_AUXILIARIES = {
+    "fi": ("aio", "aijo", "halua", "haluu", "meinaa", "ole", "oo", "mitään", "mitaan"),
+    "sv": ("att", "tänker", "tanker", "vill"),
+}
+
 
 def _gap(language: str) -> str:
     """Up to two other words between the words of a pattern, none of them a negation."""
@@ -109,6 +117,9 @@ def danger_sign(text: str) -> DangerSign | None:
 
 
 def _negated(text: str, start: int, language: str) -> bool:
-    """Whether the word just before the match negates it ("ei itsetuhoisia ajatuksia")."""
+    """Whether the word just before the match negates it ("ei itsetuhoisia ajatuksia"),
+    or the one before that with an auxiliary between ("en aio satuttaa itseäni")."""
     before = text[:start].split()
+    if before and before[-1] in _AUXILIARIES[language]:
+        before.pop()
     return bool(before) and before[-1] in _NEGATIONS[language]

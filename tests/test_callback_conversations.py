@@ -12,9 +12,13 @@ from datetime import datetime
 import pytest
 from sqlalchemy import select
 
+from actions.callback import TIME_CHOICES
 from bot.callbacks.models import CallbackRequest
 from bot.clock import FINLAND
 from bot.db import default_engine, session_scope
+from bot.messages import text
+from bot.routing import CRISIS_NEEDS
+from tests.conftest import post_json
 
 pytestmark = pytest.mark.stack
 
@@ -308,3 +312,27 @@ def test_expected_call_time_follows_working_days(resident, clock, language, mome
     assert words["saved"] in confirmation and expected in confirmation, confirmation
     request = saved(REFERENCE.search(confirmation).group(0))
     assert request.urgent and request.promise_kind == "next_working_day"
+
+
+# The form's buttons that send their own words (actions/callback.py, _button).
+FORM_BUTTON_KEYS = (
+    "button_cancel",
+    "skip_button",
+    "button_nothing_to_add",
+    *(f"time_{choice}" for choice in TIME_CHOICES),
+    "button_save",
+    "button_change_phone",
+    "button_change_time",
+)
+
+
+@pytest.mark.parametrize("language", ["fi", "sv"])
+def test_the_forms_own_buttons_never_read_as_a_crisis(stack, language) -> None:
+    """A crisis intent interrupts the form, so a button read as one would derail it
+    (it happened: "Hoppa över" read as a crisis after "hoppa från bron" was trained)."""
+    crisis_intents = {f"need_{need}" for need in CRISIS_NEEDS}
+    for key in FORM_BUTTON_KEYS:
+        label = text(key, language)
+        status, parsed = post_json(f"{stack.settings.rasa_url}/model/parse", {"text": label})
+        assert status == 200
+        assert parsed["intent"]["name"] not in crisis_intents, (label, parsed["intent"])

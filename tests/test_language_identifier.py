@@ -31,6 +31,11 @@ UD = (
         ("ja behöver nån som hjälper mamma", "sv"),
         ("I need a doctor", "en"),
         ("do you speak english", "en"),
+        # A greeting and a name from the other language: names count for less
+        # than the words around them, so the greeting decides.
+        ("Hej Matti Meikäläinen", "sv"),
+        ("Moi Karl-Erik Lindqvist", "fi"),
+        ("Tack Pirjo Heikkinen", "sv"),
     ],
 )
 def test_short_messages(text: str, code: str) -> None:
@@ -42,6 +47,15 @@ def test_no_evidence_gives_null(text: str) -> None:
     guess = identify(text)
     assert guess.code is None
     assert guess.as_dict() == {"code": None, "confidence": 0.0}
+
+
+def test_a_capitalised_word_starting_a_sentence_is_not_taken_for_a_name() -> None:
+    # "Hej." ends a sentence, so "Kiitos" starts one and counts fully; as a
+    # name it would count for less than "Hej".
+    assert identify("Hej. Kiitos").code == "fi"
+    assert identify("Hej Kiitos").code == "sv"
+    # So does a new line.
+    assert identify("Hej\nKiitos").code == "fi"
 
 
 def test_ambiguous_word_is_not_confident() -> None:

@@ -8,15 +8,9 @@ from sqlalchemy import select
 from bot.catalogue.models import Service
 from bot.db import engine_for, session_scope
 from bot.routing import allowed_outcomes
-from tests.conftest import Resident, conversation_id
+from tests.conftest import Resident, conversation_id, routing_of
 
 pytestmark = pytest.mark.stack
-
-
-def routing_of(replies: list[dict]) -> dict | None:
-    payloads = [r["custom"] for r in replies if (r.get("custom") or {}).get("type") == "routing"]
-    assert len(payloads) <= 1
-    return payloads[0] if payloads else None
 
 
 def texts(replies: list[dict]) -> str:
@@ -156,3 +150,23 @@ def test_crisis_interrupts_the_feedback_form(stack) -> None:
     replies = says(stack.settings, sender, "nyt rintaan sattuu tosi kovaa")
     assert "112" in texts(replies).splitlines()[0]
     assert routing_of(replies)["outcome"] == "emergency"
+
+
+@pytest.mark.parametrize("page_language", ["fi", "sv"])
+def test_english_is_routed_to_services_in_other_languages(stack, request, page_language) -> None:
+    """needs.yml: immigrant_services covers "need service in English or another language"."""
+    sender = conversation_id(request)
+    replies = says(
+        stack.settings, sender, "Hello, I moved here last month and need help in English",
+        page_language, "049",
+    )  # fmt: skip
+    assert "suomeksi" in texts(replies) and "svenska" in texts(replies)
+    payload = routing_of(replies)
+    assert_valid_routing(payload, stack.settings, "immigrant_services", page_language)
+    assert any(s["provider_type"] == "public" for s in payload["services"])
+
+
+def test_english_thanks_are_not_routed(stack, request) -> None:
+    replies = says(stack.settings, conversation_id(request), "thank you very much", "fi", "049")
+    assert "suomeksi" in texts(replies)
+    assert routing_of(replies) is None

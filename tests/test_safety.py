@@ -31,6 +31,27 @@ EVAL = Path(__file__).parent / "eval"
         ("mieheni löi minua ja nyt en saa henkeä", "emergency"),
         # Swedish "en" is an article, not the Finnish "I do not".
         ("har en panikattack just nu, känns som jag blir galen", "mental_health_crisis"),
+        ("vauva on ihan veltto eikä jaksa itkeä", "emergency"),
+        ("bebisen är alldeles slapp och grå", "emergency"),
+        ("sahasin jalkaan ja verta pulppuaa", "emergency"),
+        ("mietin vaan miten saisin lopetettua kaiken", "mental_health_crisis"),
+        ("se potkii ovea ja mä oon lukinnu itteni makkariin", "domestic_violence"),
+        ("han tog strypgrepp på mig i natt", "domestic_violence"),
+        ("isä otti kaikki lääkkeet kerralla eikä pysy hereillä", "emergency"),
+        ("kurkku tuntuu menevän umpeen ampiaisen piston jälkeen", "emergency"),
+        ("mannen svarar inte fast jag ruskar honom", "emergency"),
+        ("en jaksa olla olemassa enää", "mental_health_crisis"),
+        ("jag är i chock efter olyckan och kan inte sluta skaka", "mental_health_crisis"),
+        ("mies potki mua eilen", "domestic_violence"),
+        ("hennes pojkvän har slagit henne", "domestic_violence"),
+        ("pyöräilijä vuotaa päästä eikä ole tajuissaan", "emergency"),
+        ("kaveri sanoi et se hyppää sillalta tänään", "mental_health_crisis"),
+        # Spoken Finnish forms of "I want to die".
+        ("haluun vaan kuolla", "mental_health_crisis"),
+        ("en haluu elää tällasta elämää", "mental_health_crisis"),
+        # An auxiliary without a negation before it is no negation.
+        ("aion satuttaa itseäni tänään", "mental_health_crisis"),
+        ("jag tänker ta livet av mig", "mental_health_crisis"),
     ],
 )
 def test_danger_signs(text: str, need: str) -> None:
@@ -49,6 +70,14 @@ def test_danger_signs(text: str, need: str) -> None:
         "jag behöver hjälp med skulder",
         "jag vill inte dö, jag vill ha hjälp med sömnen",
         "ei itsetuhoisia ajatuksia, mutta uni ei tule",
+        # A negation with an auxiliary between it and the sign.
+        "itken joka päivä mutta en aio satuttaa itseäni",
+        "mieli on maassa mutta ei mitään itsetuhoisia ajatuksia",
+        "haluan lopettaa tupakoinnin kokonaan",
+        # A stroke last year is after-care, not an emergency.
+        "vaimoni sai aivoinfarktin viime vuonna ja hoidan häntä kotona",
+        "jag vet inte hur jag ska ta mig ur skulderna",
+        "jag tänker inte ta livet av mig, men jag orkar inte jobba",
         "",
         "😀",
     ],

@@ -11,6 +11,7 @@ from bot.language.policy import (
     DEFAULT_LANGUAGE,
     SERVICE_LANGUAGES,
     TextLanguage,
+    is_english_small_talk,
     next_language,
     page_language,
 )
@@ -22,6 +23,7 @@ __all__ = [
     "LanguageGuess",
     "TextLanguage",
     "identify",
+    "is_english_small_talk",
     "next_language",
     "page_language",
     "spelling_plausibility",

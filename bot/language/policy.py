@@ -27,6 +27,15 @@ COURTESY_WORDS = frozenset(
     """.split()
 )
 
+# English greetings and thanks: no need is said, so nothing to route
+# ("thank you very much" at the end of a conversation).
+ENGLISH_SMALL_TALK = frozenset(
+    """
+    thank thanks thx you very much so a lot ok okay cheers great nice bye goodbye
+    hello hi hey there good morning afternoon evening day have
+    """.split()
+)
+
 # A message changes the language only when the identifier is this sure ...
 SWITCH_MIN_CONFIDENCE = 0.95
 # ... and the text carries at least this much evidence (nats): one telling
@@ -52,6 +61,10 @@ def page_language(metadata: dict | None) -> str | None:
 
 def is_courtesy_only(words: list[str]) -> bool:
     return bool(words) and all(word in COURTESY_WORDS for word in words)
+
+
+def is_english_small_talk(words: list[str]) -> bool:
+    return all(word in ENGLISH_SMALL_TALK for word in words)
 
 
 def next_language(
