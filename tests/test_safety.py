@@ -52,6 +52,19 @@ EVAL = Path(__file__).parent / "eval"
         # An auxiliary without a negation before it is no negation.
         ("aion satuttaa itseäni tänään", "mental_health_crisis"),
         ("jag tänker ta livet av mig", "mental_health_crisis"),
+        # From the situations added to the training data.
+        ("mies oksentaa kirkasta verta", "emergency"),
+        ("astmakohtaus ja huulet sinertää", "emergency"),
+        ("hiihtäjä törmäs puuhun eikä tunne jalkojaan", "emergency"),
+        ("vi fick upp honom men han e livlös", "emergency"),
+        ("armen fastnade i vedklyven och det sprutar blod", "emergency"),
+        ("pappa kräks blod", "emergency"),
+        ("blodsockret har sjunkit och han int går att väcka", "emergency"),
+        ("killen ligger i diket och säger att han int känner benen", "emergency"),
+        ("tytär kirjoitti haluavansa kuolla", "mental_health_crisis"),
+        ("ainoa ulospääsy tuntuu olevan kuolema", "mental_health_crisis"),
+        ("mietin että ohjaisin rekan alle", "mental_health_crisis"),
+        ("ja ser ingen annan utväg än att dö", "mental_health_crisis"),
     ],
 )
 def test_danger_signs(text: str, need: str) -> None:
