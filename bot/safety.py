@@ -71,11 +71,22 @@ class _Pattern:
     language: str
 
 
+# A pattern word ending in this is a whole word, not a stem: "flytt=" (fled)
+# must not find "flyttat" (moved).
+WHOLE_WORD = "="
+
+
+def _word_regex(word: str) -> str:
+    if word.endswith(WHOLE_WORD):
+        return re.escape(_normalise(word)) + r"\b"
+    return re.escape(_normalise(word)) + r"\w*"
+
+
 def _compile(phrases: list[str], language: str) -> re.Pattern:
     alternatives = []
     for phrase in phrases:
-        stems = [re.escape(word) + r"\w*" for word in _normalise(phrase).split()]
-        alternatives.append(_gap(language).join(stems))
+        words = [word for word in phrase.split() if _normalise(word)]
+        alternatives.append(_gap(language).join(_word_regex(word) for word in words))
     return re.compile(r"(?<!\w)(?:" + "|".join(alternatives) + ")")
 
 
