@@ -76,17 +76,19 @@ class _Pattern:
 WHOLE_WORD = "="
 
 
-def _word_regex(word: str) -> str:
-    if word.endswith(WHOLE_WORD):
-        return re.escape(_normalise(word)) + r"\b"
-    return re.escape(_normalise(word)) + r"\w*"
+def _word_regexes(phrase: str) -> list[str]:
+    """Each normalised word of a pattern as a stem, or whole when marked so."""
+    regexes = []
+    for word in phrase.split():
+        pieces = _normalise(word).split()
+        for i, piece in enumerate(pieces):
+            whole = word.endswith(WHOLE_WORD) and i == len(pieces) - 1
+            regexes.append(re.escape(piece) + (r"\b" if whole else r"\w*"))
+    return regexes
 
 
 def _compile(phrases: list[str], language: str) -> re.Pattern:
-    alternatives = []
-    for phrase in phrases:
-        words = [word for word in phrase.split() if _normalise(word)]
-        alternatives.append(_gap(language).join(_word_regex(word) for word in words))
+    alternatives = [_gap(language).join(_word_regexes(phrase)) for phrase in phrases]
     return re.compile(r"(?<!\w)(?:" + "|".join(alternatives) + ")")
 
 

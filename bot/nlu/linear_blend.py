@@ -104,7 +104,10 @@ class LinearIntentBlend(GraphComponent, IntentClassifier):
         resource: Resource,
         model: _LinearIntentModel | None = None,
     ) -> None:
-        self._config = config
+        self._C = float(config["C"])
+        self._weight = float(config["weight"])
+        self._temperature = float(config["temperature"])
+        self._ranking_length = int(config["ranking_length"])
         self._model_storage = model_storage
         self._resource = resource
         self._model = model
@@ -134,7 +137,7 @@ class LinearIntentBlend(GraphComponent, IntentClassifier):
 
     def train(self, training_data: TrainingData) -> Resource:
         examples = [m for m in training_data.intent_examples if m.get(TEXT)]
-        self._model = _LinearIntentModel(float(self._config["C"])).fit(
+        self._model = _LinearIntentModel(self._C).fit(
             [m.get(TEXT) for m in examples], [m.get(INTENT) for m in examples]
         )
         with self._model_storage.write_to(self._resource) as directory:
@@ -146,22 +149,20 @@ class LinearIntentBlend(GraphComponent, IntentClassifier):
             text = message.get(TEXT)
             if self._model is None or not text or not message.get(INTENT_RANKING_KEY):
                 continue
-            temperature = float(self._config["temperature"])
-            self._blend(message, self._model.probabilities(text, temperature))
+            self._blend(message, self._model.probabilities(text, self._temperature))
         return messages
 
     def _blend(self, message: Message, linear: dict[str, float]) -> None:
-        weight = float(self._config["weight"])
         diet = {
             entry[INTENT_NAME_KEY]: entry[PREDICTED_CONFIDENCE_KEY]
             for entry in message.get(INTENT_RANKING_KEY)
         }
         blended = {
-            name: weight * linear.get(name, 0.0) + (1 - weight) * diet.get(name, 0.0)
+            name: self._weight * linear.get(name, 0.0) + (1 - self._weight) * diet.get(name, 0.0)
             for name in linear.keys() | diet.keys()
         }
         ranking = sorted(blended.items(), key=lambda item: item[1], reverse=True)
-        ranking = ranking[: int(self._config["ranking_length"])]
+        ranking = ranking[: self._ranking_length]
         message.set(
             INTENT,
             {INTENT_NAME_KEY: ranking[0][0], PREDICTED_CONFIDENCE_KEY: ranking[0][1]},
