@@ -16,6 +16,7 @@ from bot.nlu.safety_net import NEED_INTENT_PREFIX
 from bot.recipient import who_for
 from bot.replies import routing_text
 from bot.routing import allowed_outcomes, needs_municipality, next_steps, route
+from bot.safety import danger_sign
 
 # Intents that name a need without its prefix: someone writing in English needs
 # service in another language, which is what immigrant_services covers
@@ -70,7 +71,9 @@ class ActionRouteNeed(Action):
             # Finnish or Swedish would not help someone writing English, and
             # "thank you very much" asks for no service.
             return []
-        if needs_municipality(need) and municipality is None:
+        # Danger signs in the words (a child being hit) answer at once, as in the NLU.
+        in_danger = danger_sign(message) is not None
+        if needs_municipality(need, in_danger) and municipality is None:
             key = (
                 "municipality_not_recognised"
                 if intent == "inform_municipality"
@@ -79,7 +82,7 @@ class ActionRouteNeed(Action):
             dispatcher.utter_message(text=text(key, language))
             return [SlotSet("pending_need", need), SlotSet("recipient", recipient)]
         with session_scope(default_engine(), read_only=True) as session:
-            routing = route(session, need, language, municipality, recipient)
+            routing = route(session, need, language, municipality, recipient, in_danger)
             reply, payload, steps = routing_text(routing), routing.payload(), next_steps(routing)
         buttons = [
             {"title": text(STEP_BUTTONS[step][0], language), "payload": STEP_BUTTONS[step][1]}

@@ -1,6 +1,6 @@
 """Benchmark: does catalogue search find the right kind of service for residents' words?
 
-Runs every message of tests/eval/needs_{fi,sv}.yml (written separately from
+Runs every message of tests/eval/sealed_{fi,sv}.yml (written separately from
 the training data) through the search on the demo catalogue (temporary
 SQLite, load_all(demo=True)), with Espoo for Finnish and Raasepori for
 Swedish, and counts how often the first hit, or any of the three hits, serves
@@ -70,7 +70,7 @@ def cut(letters: int) -> Stemmer:
 def evaluate(engine, search: Callable) -> dict[str, dict[str, int]]:
     results: dict[str, dict[str, int]] = {}
     for language in ("fi", "sv"):
-        spec = yaml.safe_load((EVAL / f"needs_{language}.yml").read_text(encoding="utf-8"))
+        spec = yaml.safe_load((EVAL / f"sealed_{language}.yml").read_text(encoding="utf-8"))
         counts = {"messages": 0, "first": 0, "top3": 0, "empty": 0}
         with session_scope(engine) as session:
             for need, messages in spec["needs"].items():
@@ -113,7 +113,7 @@ def render(rows: list[tuple[str, dict]]) -> str:
         f"Run: `.venv/bin/python bench/catalogue_relevance.py --write docs/benchmarks.md` on "
         f"{machine_summary()}.",
         "",
-        "Messages of `tests/eval/needs_{fi,sv}.yml` (except `service_info`) searched on the demo "
+        "Messages of `tests/eval/sealed_{fi,sv}.yml` (except `service_info`) searched on the demo "
         "catalogue, Espoo for Finnish and Raasepori for Swedish; a hit counts when the service "
         "serves the message's labelled need. These messages are written for the need "
         "classifier; many name a symptom that no service text contains, so a word search "

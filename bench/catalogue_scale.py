@@ -5,7 +5,7 @@ services and 150,000 channels, from the kinds of services, target groups and
 sentences of bench/catalogue_vocabulary.yml times the 311 municipalities),
 imports it through the real importer (bot.catalogue.ptv.import_paths, search
 index rebuild included) into a fresh SQLite file, then runs resident phrases
-(tests/eval/needs_{fi,sv}.yml, each with a random municipality) through
+(tests/eval/sealed_{fi,sv}.yml, each with a random municipality) through
 search_services (FTS5) and, as the baseline, the LIKE search over the same
 folded documents. Phone numbers in the generated records are invalid on
 purpose (no real number is made up), and everything lives in a temporary
@@ -217,7 +217,7 @@ class CatalogueGenerator:
 def resident_phrases() -> list[tuple[str, str]]:
     phrases = []
     for language in ("fi", "sv"):
-        spec = yaml.safe_load((EVAL / f"needs_{language}.yml").read_text(encoding="utf-8"))
+        spec = yaml.safe_load((EVAL / f"sealed_{language}.yml").read_text(encoding="utf-8"))
         phrases += [(m, language) for messages in spec["needs"].values() for m in messages]
     return phrases
 
@@ -310,7 +310,7 @@ def render(result: dict, services: int) -> str:
         f"{report.organisations:,} organisations; {len(report.skipped)} skipped) built from "
         "`bench/catalogue_vocabulary.yml` × the 311 municipalities, imported with "
         "`bot.catalogue.ptv.import_paths` into a fresh SQLite file. Searches: resident "
-        "phrases of `tests/eval/needs_{fi,sv}.yml`, each with a random municipality, one "
+        "phrases of `tests/eval/sealed_{fi,sv}.yml`, each with a random municipality, one "
         "session per search (Service objects with channels loaded, as the chat uses them).",
         "",
         "| what | value |",

@@ -170,8 +170,12 @@ def route(
     language: str,
     municipality: str | None,
     recipient: str | None = None,
+    in_danger: bool = False,
 ) -> Routing:
+    """The first allowed outcome that a service can deliver; danger now puts emergency first."""
     outcomes = allowed_outcomes()[need]
+    if in_danger and "emergency" in outcomes:
+        outcomes = ["emergency", *(o for o in outcomes if o != "emergency")]
     candidates = services_for(session, need, municipality)
     for outcome in outcomes:
         fitting = [s for s in candidates if _fits(s, outcome)]
@@ -246,9 +250,9 @@ def next_steps(routing: Routing) -> list[str]:
     return [*book, "callback", "other_options"]
 
 
-def needs_municipality(need: str) -> bool:
+def needs_municipality(need: str, in_danger: bool = False) -> bool:
     """Crisis answers never wait for a municipality: the numbers are national."""
-    return need not in CRISIS_NEEDS
+    return need not in CRISIS_NEEDS and not in_danger
 
 
 def urgent_need(need: str | None) -> bool:

@@ -109,3 +109,15 @@ def test_whom_the_help_is_for_is_carried_in_the_routing(engine) -> None:
     with session_scope(engine) as session:
         assert route(session, "home_care", "sv", "091", "parent").recipient == "parent"
         assert route(session, "home_care", "sv", "091").recipient is None
+
+
+@pytest.mark.parametrize("municipality", ["049", None])
+def test_a_child_in_danger_is_routed_to_112_first(engine, municipality) -> None:
+    """docs/need_labels.md: a child being hit is a child-welfare matter, and an emergency."""
+    with session_scope(engine) as session:
+        usual = route(session, "child_welfare_concern", "fi", municipality)
+        in_danger = route(session, "child_welfare_concern", "fi", municipality, in_danger=True)
+    assert usual.outcome != "emergency"
+    assert in_danger.outcome == "emergency"
+    assert any(c.phone == "112" for c in in_danger.primary[0].channels)
+    assert all(any(c.phone for c in s.channels) for s in in_danger.primary)

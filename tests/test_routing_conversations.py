@@ -142,6 +142,25 @@ def test_crisis_is_answered_first_with_the_number(
     assert payload["outcome"] == "emergency" and payload["need"] == need
 
 
+@pytest.mark.parametrize(
+    ("message", "language"),
+    [
+        ("pelkään että naapurin lasta lyödään, isä lyö häntä joka ilta", "fi"),
+        ("grannflickan sa att hennes pappa slår henne, hur gör jag en barnskyddsanmälan", "sv"),
+    ],
+)
+def test_a_child_being_hit_is_routed_to_child_welfare_with_112_first(
+    stack, request, message, language
+) -> None:
+    """The words of violence fire the safety net; the child is the one hit (docs/need_labels.md)."""
+    replies = says(stack.settings, conversation_id(request), message, language)
+    assert "112" in texts(replies).splitlines()[0]
+    assert "080 005 005" not in texts(replies), "Nollalinja is for violence between adults"
+    payload = routing_of(replies)
+    assert (payload["need"], payload["outcome"]) == ("child_welfare_concern", "emergency")
+    assert_valid_routing(payload, stack.settings, "child_welfare_concern", language)
+
+
 def test_crisis_interrupts_the_feedback_form(stack) -> None:
     sender = "crisis-in-form"
     says(stack.settings, sender, "heippa")

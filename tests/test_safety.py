@@ -5,11 +5,11 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-import yaml
 
+from bot.routing import CRISIS_NEEDS
 from bot.safety import danger_sign
 
-EVAL = Path(__file__).parent / "eval"
+DATA = Path(__file__).parents[1] / "data"
 
 
 @pytest.mark.parametrize(
@@ -107,6 +107,12 @@ def test_danger_signs(text: str, need: str) -> None:
         "viime illalla oli kova päänsärky",
         # A stroke last year is after-care, not an emergency.
         "vaimoni sai aivoinfarktin viime vuonna ja hoidan häntä kotona",
+        # A family history at a check-up.
+        "haluan kolesterolimittaukseen, isä sai sydäninfarktin nelikymppisenä",
+        "min pappa fick hjärtinfarkt ung, det finns i släkten, kan jag testa mig",
+        # Caring for someone after a stroke; gambling that took over a life.
+        "mies sai aivoinfarktin ja nyt tarvitsen tietoa omaishoidosta",
+        "pokerspelandet har tagit över mitt liv",
         "jag vet inte hur jag ska ta mig ur skulderna",
         "jag tänker inte ta livet av mig, men jag orkar inte jobba",
         "",
@@ -118,17 +124,21 @@ def test_no_false_alarm_on_ordinary_needs(text: str) -> None:
 
 
 @pytest.mark.parametrize("language", ["fi", "sv"])
-def test_lexicon_alone_on_the_evaluation_set(language: str) -> None:
-    """Recall of the words alone; with the classifier the REST evaluation must reach 100 %."""
-    needs = yaml.safe_load((EVAL / f"needs_{language}.yml").read_text(encoding="utf-8"))["needs"]
-    crisis = [(need, m) for need in ("emergency", "mental_health_crisis", "domestic_violence")
-              for m in needs[need]]  # fmt: skip
-    caught = sum(danger_sign(message) is not None for _, message in crisis)
-    assert caught / len(crisis) >= 0.85
-    ordinary = [m for need, ms in needs.items() if need not in
-                ("emergency", "mental_health_crisis", "domestic_violence") for m in ms]  # fmt: skip
+def test_lexicon_alone_on_messages_written_apart(language: str) -> None:
+    """Recall of the words alone, as a floor against regressions (78 % fi, 81 % sv when
+    written); with the classifier the REST evaluation must reach 100 %. The messages are
+    the first three evaluation sets, which train now."""
+    from rasa.shared.nlu.training_data.loading import load_data
+
+    data = load_data(str(DATA / f"nlu_{language}" / "needs_written_apart.yml"))
+    crisis_intents = {f"need_{need}" for need in CRISIS_NEEDS}
+    examples = [(m.get("intent"), m.get("text")) for m in data.intent_examples]
+    crisis = [text for intent, text in examples if intent in crisis_intents]
+    ordinary = [text for intent, text in examples if intent not in crisis_intents]
+    caught = sum(danger_sign(message) is not None for message in crisis)
+    assert caught / len(crisis) >= 0.75
     false_alarms = sum(danger_sign(m) is not None for m in ordinary)
-    assert false_alarms / len(ordinary) <= 0.02
+    assert false_alarms / len(ordinary) <= 0.01
 
 
 @pytest.mark.parametrize(

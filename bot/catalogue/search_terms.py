@@ -31,9 +31,10 @@ MIN_STEM_CHARS = 4
 # Without a vocabulary: Finnish case endings (-lle, -ssa, -jen) are mostly 2-3 letters.
 ENDING_CHARS = 3
 # 200 covers pronouns, auxiliaries and particles ("että", "kanssa", "jag", "kan").
-# On tests/eval/needs_{fi,sv}.yml, 50 to 200 find the right service equally
-# often, and 200 returns fewer wrong hits where no service matches. Longer
-# lists drop more words that matter: Swedish "barn" is 141st, "hjälp" 282nd.
+# On the first need evaluation set (now in data/nlu_*/needs_written_apart.yml),
+# 50 to 200 find the right service equally often, and 200 returns fewer wrong
+# hits where no service matches. Longer lists drop more words that matter:
+# Swedish "barn" is 141st, "hjälp" 282nd.
 STOP_WORD_COUNT = 200
 
 

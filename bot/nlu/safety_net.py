@@ -26,6 +26,10 @@ from bot.safety import danger_sign
 NEED_INTENT_PREFIX = "need_"
 CRISIS_INTENTS = {NEED_INTENT_PREFIX + need for need in CRISIS_NEEDS}
 SAFETY_KEY = "safety"
+# The words of violence do not say who is hit. When the classifier read the
+# message as a worry for a child, the child is the one hit: a child-welfare
+# matter (docs/need_labels.md), which routing answers as an emergency too.
+CLASSIFIER_KEEPS = {"domestic_violence": {NEED_INTENT_PREFIX + "child_welfare_concern"}}
 
 
 @DefaultV1Recipe.register([DefaultV1Recipe.ComponentType.INTENT_CLASSIFIER], is_trainable=False)
@@ -33,11 +37,13 @@ class SafetyNet(ConfiguredComponent):
     def process(self, messages: list[Message]) -> list[Message]:
         for message in messages:
             sign = danger_sign(message.get(TEXT) or "")
-            if sign is not None:
-                message.set(SAFETY_KEY, {"need": sign.need, "matched": sign.matched}, True)
-                self._set_intent(message, NEED_INTENT_PREFIX + sign.need)
-                continue
             intent = (message.get(INTENT) or {}).get(INTENT_NAME_KEY)
+            if sign is not None:
+                kept = intent in CLASSIFIER_KEEPS.get(sign.need, ())
+                need = intent.removeprefix(NEED_INTENT_PREFIX) if kept else sign.need
+                message.set(SAFETY_KEY, {"need": need, "matched": sign.matched}, True)
+                self._set_intent(message, NEED_INTENT_PREFIX + need)
+                continue
             ranking = [r for r in message.get(INTENT_RANKING_KEY) or [] if r.get(INTENT_NAME_KEY)]
             guesses = [r for r in ranking if r[INTENT_NAME_KEY] != DEFAULT_NLU_FALLBACK_INTENT_NAME]
             if (
