@@ -48,7 +48,7 @@ from bot.catalogue.models import Service  # noqa: E402
 from bot.cli import cmd_init_db  # noqa: E402
 from bot.db import engine_for, session_scope  # noqa: E402
 from bot.localservers import free_port  # noqa: E402
-from bot.routing import CRISIS_NEEDS, allowed_outcomes  # noqa: E402
+from bot.routing import CRISIS_NEEDS, allowed_outcomes, routing_payload_of  # noqa: E402
 from bot.settings import Settings  # noqa: E402
 from bot.stack import Stack  # noqa: E402
 from bot.training import ensure_model  # noqa: E402
@@ -116,14 +116,7 @@ def evaluate(settings: Settings, eval_set: str = "sealed2") -> tuple[dict, list[
                 started = time.perf_counter()
                 replies = converse(url, f"eval-{language}-{need}-{i}", message, language)
                 latencies.append(time.perf_counter() - started)
-                payload = next(
-                    (
-                        r["custom"]
-                        for r in replies
-                        if (r.get("custom") or {}).get("type") == "routing"
-                    ),
-                    None,
-                )
+                payload = routing_payload_of(replies)
                 counts["messages"] += 1
                 got = payload["need"] if payload else None
                 if got == need:

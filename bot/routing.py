@@ -92,6 +92,14 @@ def service_summary(service: Service, language: str) -> dict:
     return summary
 
 
+def routing_payload_of(replies: list[dict]) -> dict | None:
+    """The routing payload among one turn's REST replies (CONTRACT.md), if there is one."""
+    payloads = [r["custom"] for r in replies if (r.get("custom") or {}).get("type") == "routing"]
+    if len(payloads) > 1:
+        raise ValueError(f"one turn carried {len(payloads)} routing payloads")
+    return payloads[0] if payloads else None
+
+
 def services_for(session: Session, need: str, municipality: str | None) -> list[Service]:
     """Services for the need that serve the municipality (or the whole country)."""
     in_area = Service.nationwide.is_(True)

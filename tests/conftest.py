@@ -137,13 +137,6 @@ def post_json(url: str, payload: dict, timeout: float = 30) -> tuple[int, object
         return error.code, json.loads(error.read() or b"null")
 
 
-def routing_of(replies: list[dict]) -> dict | None:
-    """The routing payload of a turn's replies (CONTRACT.md), if there is one."""
-    payloads = [r["custom"] for r in replies if (r.get("custom") or {}).get("type") == "routing"]
-    assert len(payloads) <= 1
-    return payloads[0] if payloads else None
-
-
 class Resident:
     """One resident talking to the real REST channel."""
 

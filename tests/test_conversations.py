@@ -7,7 +7,7 @@ import pytest
 from bot.db import engine_for
 from bot.feedback import feedback_for
 from bot.language import identify
-from tests.conftest import routing_of
+from bot.routing import routing_payload_of as routing_of
 
 pytestmark = pytest.mark.stack
 

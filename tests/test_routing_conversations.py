@@ -8,7 +8,8 @@ from sqlalchemy import select
 from bot.catalogue.models import Service
 from bot.db import engine_for, session_scope
 from bot.routing import allowed_outcomes
-from tests.conftest import Resident, conversation_id, routing_of
+from bot.routing import routing_payload_of as routing_of
+from tests.conftest import Resident, conversation_id
 
 pytestmark = pytest.mark.stack
 
