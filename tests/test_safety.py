@@ -78,6 +78,13 @@ DATA = Path(__file__).parents[1] / "data"
         ("jag flydde hemifrån med barnen", "domestic_violence"),
         ("jag har flytt hemifrån med barnen och sitter i bilen", "domestic_violence"),
         ("se hakkaa mua", "domestic_violence"),
+        # The second sealed set's crisis misses.
+        ("mun 2-vuotias on syöny mummon lääkkeitä, kolme puuttuu purkista", "emergency"),
+        ("keittiössä syttyi tulipalo ja isä on vielä sisällä", "emergency"),
+        ("det brinner i grannhuset och gubben är kvar inne", "emergency"),
+        ("jag har kräkts blod flera gånger", "emergency"),
+        ("isä uhkaili äitiä puukolla kännissä", "domestic_violence"),
+        ("han hotade henne med kniv i går", "domestic_violence"),
     ],
 )
 def test_danger_signs(text: str, need: str) -> None:
@@ -113,6 +120,9 @@ def test_danger_signs(text: str, need: str) -> None:
         # Caring for someone after a stroke; gambling that took over a life.
         "mies sai aivoinfarktin ja nyt tarvitsen tietoa omaishoidosta",
         "pokerspelandet har tagit över mitt liv",
+        "vaimollani on aivoinfarktin jälkivaikutuksia, kuka hoitaa häntä jos sairastun",
+        "haluan kirjata hoitotahdon, etten halua elvytystä",
+        "tarvitsen asunnon, koska kotini paloi tulipalossa viime viikolla",
         "jag vet inte hur jag ska ta mig ur skulderna",
         "jag tänker inte ta livet av mig, men jag orkar inte jobba",
         "",
