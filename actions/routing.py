@@ -12,11 +12,10 @@ from actions._tracker import latest_intent, reply_language
 from bot.db import default_engine, session_scope
 from bot.language import is_english_small_talk, words_of
 from bot.messages import text
-from bot.nlu.safety_net import NEED_INTENT_PREFIX
+from bot.nlu.safety_net import NEED_INTENT_PREFIX, SAFETY_KEY
 from bot.recipient import who_for
 from bot.replies import routing_text
 from bot.routing import allowed_outcomes, needs_municipality, next_steps, route
-from bot.safety import danger_sign
 
 # Intents that name a need without its prefix: someone writing in English needs
 # service in another language, which is what immigrant_services covers
@@ -71,8 +70,9 @@ class ActionRouteNeed(Action):
             # Finnish or Swedish would not help someone writing English, and
             # "thank you very much" asks for no service.
             return []
-        # Danger signs in the words (a child being hit) answer at once, as in the NLU.
-        in_danger = danger_sign(message) is not None
+        # The safety net saw danger signs in the words (a child being hit, say):
+        # answer at once, with the emergency first.
+        in_danger = tracker.latest_message.get(SAFETY_KEY) is not None
         if needs_municipality(need, in_danger) and municipality is None:
             key = (
                 "municipality_not_recognised"

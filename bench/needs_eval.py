@@ -83,6 +83,7 @@ EVAL_SETS = {
 }
 # Tuning looks at this one; the sealed set is run only with --set sealed2 or all.
 DEVELOPMENT_SETS = ("sealed",)
+DEFAULT_SET = "sealed2"
 NEUVO = "Neuvo (`config.yml`)"
 DEFAULT = "Rasa default pipeline and policies"
 # The default policies (TED, UnexpecTED) take minutes to load on a busy two-core machine.
@@ -101,7 +102,7 @@ def converse(url: str, sender: str, message: str, language: str) -> list[dict]:
         return json.loads(response.read())
 
 
-def evaluate(settings: Settings, eval_set: str = "sealed2") -> tuple[dict, list[tuple]]:
+def evaluate(settings: Settings, eval_set: str = DEFAULT_SET) -> tuple[dict, list[tuple]]:
     url = f"{settings.rasa_url}/webhooks/rest/webhook"
     with session_scope(engine_for(settings.database_url)) as session:
         catalogue = set(session.execute(select(Service.id)).scalars())
@@ -138,7 +139,7 @@ def evaluate(settings: Settings, eval_set: str = "sealed2") -> tuple[dict, list[
 
 
 def render(
-    results: dict[str, dict], notes: list[str], command: str, eval_set: str = "sealed2"
+    results: dict[str, dict], notes: list[str], command: str, eval_set: str = DEFAULT_SET
 ) -> str:
     """``results``: per pipeline, per language, the counts of ``evaluate``."""
     rows = [
@@ -167,7 +168,7 @@ def render(
     return "\n".join(rows)
 
 
-def evaluate_model(model: Path, eval_set: str = "sealed2") -> tuple[dict, list[tuple]]:
+def evaluate_model(model: Path, eval_set: str = DEFAULT_SET) -> tuple[dict, list[tuple]]:
     """The evaluation on a fresh stack (own ports, own database) serving ``model``."""
     with tempfile.TemporaryDirectory() as var:
         # database_url "": SQLite in this var directory, whatever an earlier run left in
@@ -231,7 +232,7 @@ def main() -> None:
     parser.add_argument(
         "--set",
         choices=[*EVAL_SETS, "development", "all"],
-        default="sealed2",
+        default=DEFAULT_SET,
         dest="eval_set",
         help="the evaluation set; development: the one that tuning looks at; "
         "all: every set; each model is trained once",

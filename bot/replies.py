@@ -9,7 +9,7 @@ from bot.routing import CRISIS_NEEDS, Routing, service_summary
 
 def routing_text(routing: Routing) -> str:
     language = routing.language
-    if routing.need in CRISIS_NEEDS or routing.outcome == "emergency":
+    if routing.is_emergency:
         lines = [text(f"route_{routing.need}", language)]
     elif not routing.services:
         return text("route_nothing_found", language)

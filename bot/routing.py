@@ -47,6 +47,11 @@ class Routing:
     recipient: str | None = None
 
     @property
+    def is_emergency(self) -> bool:
+        """Answered with the number to call first, nothing to click."""
+        return self.need in CRISIS_NEEDS or self.outcome == "emergency"
+
+    @property
     def services(self) -> list[Service]:
         return self.primary + self.beside
 
@@ -250,7 +255,7 @@ def next_steps(routing: Routing) -> list[str]:
 
     Crisis answers offer nothing to click: the number to call comes first.
     """
-    if routing.need in CRISIS_NEEDS or routing.outcome == "emergency":
+    if routing.is_emergency:
         return []
     # A callback is always possible: general advice calls back when no
     # service of the need itself does (callback_unit).
