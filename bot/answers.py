@@ -92,6 +92,26 @@ def slot_to_change(text: str) -> str | None:
     return None
 
 
+# A reply this short can only be an answer; a longer message may tell more.
+_FORM_REPLY_MAX_WORDS = 3
+
+
+def is_form_reply(text: str) -> bool:
+    """A short reply that only answers a form's question: cancel, skip, a later
+    call time, or which answer to change ("avbryt alltihop", "Huomenna
+    aamupäivällä"). A call wanted at once ("heti", "genast") is left out: it
+    may be a cry for help. Yes and no are left out too: "ei jaksa" starts with no.
+    """
+    if len(_words(text).split()) > _FORM_REPLY_MAX_WORDS:
+        return False
+    return (
+        is_cancel(text)
+        or is_skip(text)
+        or time_choice(text) not in (None, "asap")
+        or slot_to_change(text) is not None
+    )
+
+
 def phone_in(text: str) -> str | None:
     """The first valid phone number written anywhere in the text, as E.164."""
     for match in phonenumbers.PhoneNumberMatcher(

@@ -78,7 +78,11 @@ def test_a_saved_model_overrules_a_diet_ranking_that_is_unsure(storage) -> None:
     ranking = message.get("intent_ranking")
     assert [entry["name"] for entry in ranking] == ["need_oral_health", "need_rehabilitation"]
     assert ranking[0]["confidence"] == message.get("intent")["confidence"]
-    assert sum(entry["confidence"] for entry in ranking) == pytest.approx(0.5 + 0.5 * 0.85)
+    # The linear model's probabilities sum to 1, DIET's two entries to 0.85.
+    weight = LinearIntentBlend.get_default_config()["weight"]
+    assert sum(entry["confidence"] for entry in ranking) == pytest.approx(
+        weight + (1 - weight) * 0.85
+    )
 
 
 def test_weight_zero_keeps_diet_and_weight_one_is_the_linear_model(storage) -> None:

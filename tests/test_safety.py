@@ -85,6 +85,12 @@ DATA = Path(__file__).parents[1] / "data"
         ("jag har kräkts blod flera gånger", "emergency"),
         ("isä uhkaili äitiä puukolla kännissä", "domestic_violence"),
         ("han hotade henne med kniv i går", "domestic_violence"),
+        # Stroke signs in other words: a face gone crooked, an arm that will not lift.
+        ("Puolisoni kasvot ovat äkillisesti vinossa eikä hän saa kättään nostettua", "emergency"),
+        ("äidin suu on yhtäkkiä vinossa", "emergency"),
+        ("isä ei saa vasenta kättään nostettua", "emergency"),
+        ("mammas ansikte är snett på ena sidan", "emergency"),
+        ("munnen hänger och han kan inte lyfta armen", "emergency"),
     ],
 )
 def test_danger_signs(text: str, need: str) -> None:
@@ -96,6 +102,7 @@ def test_danger_signs(text: str, need: str) -> None:
     "text",
     [
         "tarvitsen hammaslääkärin",
+        "lapsen hampaat on vinossa, tarvitaanko oikomishoitoa",
         "mulla on kuumetta",
         "olen yksinäinen",
         "kuolema pelottaa",
