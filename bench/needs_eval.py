@@ -153,8 +153,8 @@ def render(
     rows = [
         f"Run: `{command}` on {machine_summary()}. " + " ".join(notes),
         "",
-        f"Evaluation set: `tests/eval/{eval_set}_{{fi,sv}}.yml`, 12 messages per need and "
-        f"language, {EVAL_SETS[eval_set].provenance}; each message is a new conversation through "
+        f"Evaluation set: `tests/eval/{eval_set}_{{fi,sv}}.yml`, "
+        f"{EVAL_SETS[eval_set].provenance}; each message is a new conversation through "
         "`POST /webhooks/rest/webhook` with the page language and a municipality in the metadata.",
         "",
         "| pipeline | language | messages | need accuracy | valid outcomes | crisis recall "
