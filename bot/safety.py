@@ -98,13 +98,16 @@ def _patterns() -> list[_Pattern]:
     patterns = []
     for category in PRIORITY:
         entry = spec[category]
-        # The "unless" words of both languages, with no negation inside them.
-        unless = _compile(entry["unless"], "fi") if entry.get("unless") else None
-        conditions = entry.get("conditions") or {}
+        for group in entry.get("conditions") or []:
+            # The "unless" words of both languages, with no negation inside them.
+            unless = _compile(group["unless"], "fi")
+            for language in ("fi", "sv"):
+                for phrase in group.get(language, []):
+                    regex = _compile([phrase], language)
+                    patterns.append(
+                        _Pattern(category, entry["need"], regex, phrase, unless, language)
+                    )
         for language in ("fi", "sv"):
-            for phrase in conditions.get(language, []):
-                regex = _compile([phrase], language)
-                patterns.append(_Pattern(category, entry["need"], regex, phrase, unless, language))
             for phrase in entry[language]:
                 # Each word is a stem at a word start ("ei herää" also finds
                 # "eikä herää"); up to two other words may stand between

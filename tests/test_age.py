@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from bot.nlu.age import age_words, ages
+from bot.nlu.age import age_words, ages, writer_is_minor
 from bot.nlu.linear_blend import stems_and_ages
 
 
@@ -57,3 +57,21 @@ def test_age_bands_follow_the_labelling_rules() -> None:
 def test_the_linear_model_sees_the_band() -> None:
     assert stems_and_ages("oon 19 ja ahdistaa").split()[-1] == "age:young"
     assert "age:" not in stems_and_ages("ahdistaa koko ajan")
+
+
+@pytest.mark.parametrize(
+    ("text", "minor"),
+    [
+        ("oon 14 ja isä lyö mua", True),
+        ("ja e 15 och pappa slår mig", True),
+        ("jag är 13 år", True),
+        ("olen 16-vuotias", True),
+        ("olen 45 ja mieheni lyö minua", False),
+        # A memory, a child's age, a duration.
+        ("olin 15 kun isä löi", False),
+        ("tyttäreni on 12 ja mieheni lyö minua", False),
+        ("oon 14 vuotta ollu naimisissa", False),
+    ],
+)
+def test_the_writers_own_age(text: str, minor: bool) -> None:
+    assert writer_is_minor(text) is minor

@@ -148,6 +148,9 @@ def test_crisis_is_answered_first_with_the_number(
     [
         ("pelkään että naapurin lasta lyödään, isä lyö häntä joka ilta", "fi"),
         ("grannflickan sa att hennes pappa slår henne, hur gör jag en barnskyddsanmälan", "sv"),
+        # The writer is the child: "I am 14".
+        ("oon 14 ja isä lyö mua kun se juo", "fi"),
+        ("ja e 15 och styvpappa slår mig, vågar int gå hem", "sv"),
     ],
 )
 def test_a_child_being_hit_is_routed_to_child_welfare_with_112_first(

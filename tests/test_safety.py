@@ -91,6 +91,24 @@ DATA = Path(__file__).parents[1] / "data"
         ("isä ei saa vasenta kättään nostettua", "emergency"),
         ("mammas ansikte är snett på ena sidan", "emergency"),
         ("munnen hänger och han kan inte lyfta armen", "emergency"),
+        # The third sealed set's crisis misses, in other words: gasping, blue
+        # lips, gone under water, nobody would miss me, a partner who began to hit.
+        ("vaimo haukkoo henkeä ja huulet on ihan siniset", "emergency"),
+        ("pappa kippar efter andan och läpparna är blå", "emergency"),
+        ("kaveri meni veden alle eikä näy enää", "emergency"),
+        ("jag ser honom inte längre i vattnet", "emergency"),
+        ("barnet håller på att drunkna", "emergency"),
+        ("lapsi söi isän lääkkeitä", "emergency"),
+        ("ei kukaan kaipais mua jos mä lähtisin", "mental_health_crisis"),
+        ("det vore bäst för alla om jag inte fanns", "mental_health_crisis"),
+        ("jag har skrivit avskedsbrev", "mental_health_crisis"),
+        ("nu har hon också börjat slå mig", "domestic_violence"),
+        # Still signs when the time is now.
+        ("mieheni sai juuri aivoinfarktin", "emergency"),
+        ("äidin käsi ei nouse ja puhe sammaltaa", "emergency"),
+        ("vill dö, orkar inte mer", "mental_health_crisis"),
+        ("haluan kuolla", "mental_health_crisis"),
+        ("min man blir våldsam när han dricker", "domestic_violence"),
     ],
 )
 def test_danger_signs(text: str, need: str) -> None:
@@ -132,6 +150,19 @@ def test_danger_signs(text: str, need: str) -> None:
         "tarvitsen asunnon, koska kotini paloi tulipalossa viime viikolla",
         "jag vet inte hur jag ska ta mig ur skulderna",
         "jag tänker inte ta livet av mig, men jag orkar inte jobba",
+        # The third sealed set's false alarms, in other words: "soittaako
+        # lääkäri" without dots, a stroke or a shock long ago, an arm after an
+        # operation, dying at home, a toddler's tantrums, sitting down.
+        "saanko labratulokset vai soittaako lääkäri",
+        "min bror fick en stroke för tre år sedan och behöver färdtjänst",
+        "mies sai aivoinfarktin keväällä, saako omaishoitaja korvausta",
+        "jag fick stroke i vintras och vill träna upp handen",
+        "efter operationen kan jag inte lyfta armen, finns det fysioterapi",
+        "isä kuoli yllättäen puoli vuotta sitten ja laskut kasaantuu",
+        "pappa har obotlig cancer och vill dö hemma",
+        "äiti haluaa kuolla kotona, miten saattohoito järjestyy",
+        "vår tvååring får våldsamma raseriutbrott varje dag",
+        "kan jag slå mig ner i väntrummet",
         "",
         "😀",
     ],

@@ -33,20 +33,27 @@ _NOT_AN_AGE = (
     r"dag\w*|kg|kilo\w*|%|prosent\w*|procent|tunti\w*|timm\w*|min\w*|kertaa|"
     r"gånger|lasta|lapsi|barn|:|[.,]\d))"
 )
+# The writer speaking of now ("olin 15" is a memory).
+_WRITER = r"(?:oon|olen|jag\s+är|ja\s+e|jag\s+e)"
 _PATTERNS = (
     # Finnish: "16-vuotias", "16 vuotiaalle", "16v", "16 v.", "16-v"
     rf"(?<![\d,.]){_NUMBER}\s?-?\s?(?:vuotia\w*|vuotiaa\w*|v\b\.?|vee\b)",
     # Swedish: "16-åring", "16-årig", "16 år gammal"
     rf"(?<![\d,.]){_NUMBER}\s?-?\s?(?:åring\w*|årig\w*|år\s+gam\w*)",
     # The writer or a pronoun: "oon 27", "olen 58", "jag är 19", "ja e 22", "hän on 34"
-    rf"\b(?:oon|olen|olin|hän\s+on|se\s+on|jag\s+är|ja\s+e|jag\s+e|hon\s+är|han\s+är)"
-    rf"\s+{_NUMBER}\b{_NOT_AN_AGE}",
+    rf"\b(?:{_WRITER}|olin|hän\s+on|se\s+on|hon\s+är|han\s+är)\s+{_NUMBER}\b{_NOT_AN_AGE}",
     # A person: "tytär 14", "min dotter 13", "poikani (15)", "poika on 15", "sonen är 16"
     rf"\b{_PERSON}\s+(?:on\s+|är\s+|e\s+)?\(?{_NUMBER}\b{_NOT_AN_AGE}",
     # "(21)" right after a word: "Tyttäreni (21)"
     rf"\w\s+\({_NUMBER}\)",
 )
 _AGE = re.compile("|".join(_PATTERNS), re.IGNORECASE)
+# The writer's own age, said as "oon 14", "olen 15-vuotias", "ja e 14", "jag är 13 år".
+_WRITER_AGE = re.compile(
+    rf"\b{_WRITER}\s+{_NUMBER}(?:\s?-?\s?(?:vuotia\w*|v\b|år\b|åring\w*))?\b{_NOT_AN_AGE}",
+    re.IGNORECASE,
+)
+ADULT_AGE = 18
 
 
 def ages(text: str) -> list[int]:
@@ -57,6 +64,11 @@ def ages(text: str) -> list[int]:
         if 0 < value < AGE_BANDS[-1][0]:
             found.append(value)
     return found
+
+
+def writer_is_minor(text: str) -> bool:
+    """Whether the writer says they are under 18 ("oon 14", "ja e 15")."""
+    return any(0 < int(match.group(1)) < ADULT_AGE for match in _WRITER_AGE.finditer(text or ""))
 
 
 def band(age: int) -> str:

@@ -28,17 +28,15 @@ from rasa.shared.nlu.constants import (
 from rasa.shared.nlu.training_data.message import Message
 
 from bot.answers import is_form_reply
+from bot.nlu.age import writer_is_minor
 from bot.nlu.base import ConfiguredComponent
 from bot.routing import CRISIS_NEEDS
-from bot.safety import danger_sign
+from bot.safety import DangerSign, danger_sign
 
 NEED_INTENT_PREFIX = "need_"
 CRISIS_INTENTS = {NEED_INTENT_PREFIX + need for need in CRISIS_NEEDS}
 SAFETY_KEY = "safety"
-# The words of violence do not say who is hit. When the classifier read the
-# message as a worry for a child, the child is the one hit: a child-welfare
-# matter (docs/need_labels.md), which routing answers as an emergency too.
-CLASSIFIER_KEEPS = {"domestic_violence": {NEED_INTENT_PREFIX + "child_welfare_concern"}}
+CHILD_WELFARE = "child_welfare_concern"
 
 
 @DefaultV1Recipe.register([DefaultV1Recipe.ComponentType.INTENT_CLASSIFIER], is_trainable=False)
@@ -55,8 +53,7 @@ class SafetyNet(ConfiguredComponent):
             sign = danger_sign(message.get(TEXT) or "")
             intent = (message.get(INTENT) or {}).get(INTENT_NAME_KEY)
             if sign is not None:
-                kept = intent in CLASSIFIER_KEEPS.get(sign.need, ())
-                need = intent.removeprefix(NEED_INTENT_PREFIX) if kept else sign.need
+                need = self._need_of(sign, intent, message.get(TEXT) or "")
                 message.set(SAFETY_KEY, {"need": need, "matched": sign.matched}, True)
                 self._set_intent(message, NEED_INTENT_PREFIX + need)
                 continue
@@ -71,6 +68,18 @@ class SafetyNet(ConfiguredComponent):
             ):
                 self._set_intent(message, guesses[0][INTENT_NAME_KEY])
         return messages
+
+    @staticmethod
+    def _need_of(sign: DangerSign, intent: str | None, text: str) -> str:
+        """The words of violence do not say who is hit. When the classifier read
+        the message as a worry for a child, or the writer says they are under
+        18, a child is the one hit: a child-welfare matter (docs/need_labels.md),
+        which routing answers as an emergency too."""
+        if sign.need == "domestic_violence" and (
+            intent == NEED_INTENT_PREFIX + CHILD_WELFARE or writer_is_minor(text)
+        ):
+            return CHILD_WELFARE
+        return sign.need
 
     @staticmethod
     def _set_intent(message: Message, name: str) -> None:
