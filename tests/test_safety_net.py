@@ -6,6 +6,7 @@ import pytest
 from rasa.shared.nlu.training_data.message import Message
 
 from bot.nlu.safety_net import SAFETY_KEY, SafetyNet
+from bot.nlu.unknown_words import UnknownWordsFallback
 
 FALLBACK = "nlu_fallback"
 
@@ -50,6 +51,14 @@ def test_gibberish_is_no_crisis_guess() -> None:
     assert after_safety_net(message) == FALLBACK
 
 
+def test_a_message_without_a_plausible_word_gets_no_guess_however_strong() -> None:
+    message = classified(
+        "blorp zzkx qwe", {FALLBACK: 0.2, "need_emergency": 0.15, "need_health_nonurgent": 0.07}
+    )
+    UnknownWordsFallback(UnknownWordsFallback.get_default_config()).process([message])
+    assert after_safety_net(message) == FALLBACK
+
+
 @pytest.mark.parametrize(
     "answer", ["Huomenna aamupäivällä", "avbryt alltihop", "peru koko juttu", "hoppa över"]
 )
@@ -65,3 +74,17 @@ def test_a_longer_message_with_a_form_word_is_still_read() -> None:
         {FALLBACK: 0.2, "need_mental_health_crisis": 0.19, "need_mental_health": 0.18},
     )
     assert after_safety_net(message) == "need_mental_health_crisis"
+
+
+@pytest.mark.parametrize("text", ["oon 14 ja isä lyö mua", "ja e 15 och pappa slår mig"])
+def test_a_writer_under_18_who_is_hit_is_a_child_welfare_matter(text: str) -> None:
+    message = classified(text, {"need_domestic_violence": 0.6}, intent="need_domestic_violence")
+    assert after_safety_net(message) == "need_child_welfare_concern"
+    assert message.get(SAFETY_KEY)["need"] == "child_welfare_concern"
+
+
+def test_an_adult_who_is_hit_stays_domestic_violence() -> None:
+    message = classified(
+        "olen 45 ja mieheni lyö minua", {"need_family_services": 0.4}, intent="need_family_services"
+    )
+    assert after_safety_net(message) == "need_domestic_violence"

@@ -37,6 +37,9 @@ _MIN_PART = 3
 _PART_FREQUENCY = 5e-6
 # Swedish joins some compounds with an -s- ("arbet|s|plats").
 _LINKS = ("", "s")
+# Set on a message with no plausible word, so that the safety net takes no
+# guess from it: the classifiers' ranking of mashing is noise.
+GIBBERISH_KEY = "gibberish"
 # Longer runs of letters are no compound of two words (and the check grows
 # with the square of the length: a pasted blob must not stall Rasa).
 _MAX_COMPOUND = 40
@@ -100,6 +103,7 @@ class UnknownWordsFallback(ConfiguredComponent):
                 or find_in_text(text) is not None
             ):
                 continue
+            message.set(GIBBERISH_KEY, True)
             intent = message.get(INTENT) or {}
             if intent.get(INTENT_NAME_KEY) == DEFAULT_NLU_FALLBACK_INTENT_NAME:
                 continue
