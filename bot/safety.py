@@ -66,7 +66,8 @@ class _Pattern:
     need: str
     regex: re.Pattern
     phrase: str
-    # Not a sign when the message also has one of these (after-care, past events).
+    # Not a sign when the message also has one of these (bot/content/safety.yml),
+    # unless the sign is said of now.
     unless: re.Pattern | None
     language: str
 
@@ -87,9 +88,14 @@ def _word_regexes(phrase: str) -> list[str]:
     return regexes
 
 
-def _compile(phrases: list[str], language: str) -> re.Pattern:
-    alternatives = [_gap(language).join(_word_regexes(phrase)) for phrase in phrases]
+def _compile(phrases: list[str], between_words: str) -> re.Pattern:
+    alternatives = [between_words.join(_word_regexes(phrase)) for phrase in phrases]
     return re.compile(r"(?<!\w)(?:" + "|".join(alternatives) + ")")
+
+
+def _flat(items: list) -> list[str]:
+    """An "unless" list, whose items may be lists shared by YAML anchors."""
+    return [word for item in items for word in (_flat(item) if isinstance(item, list) else [item])]
 
 
 @lru_cache(maxsize=1)
@@ -98,22 +104,19 @@ def _patterns() -> list[_Pattern]:
     patterns = []
     for category in PRIORITY:
         entry = spec[category]
-        for group in entry.get("conditions") or []:
-            # The "unless" words of both languages, with no negation inside them.
-            unless = _compile(group["unless"], "fi")
+        # The plain signs are one more group, without exceptions.
+        for group in [*(entry.get("conditions") or []), {"fi": entry["fi"], "sv": entry["sv"]}]:
+            # "unless" words are adjacent, of both languages, with no negation inside.
+            unless = _compile(_flat(group["unless"]), " ") if group.get("unless") else None
             for language in ("fi", "sv"):
                 for phrase in group.get(language, []):
-                    regex = _compile([phrase], language)
+                    # Each word is a stem at a word start ("ei herää" also finds
+                    # "eikä herää"); up to two other words may stand between
+                    # ("vill bara dö", "haluun vaan kuolla").
+                    regex = _compile([phrase], _gap(language))
                     patterns.append(
                         _Pattern(category, entry["need"], regex, phrase, unless, language)
                     )
-        for language in ("fi", "sv"):
-            for phrase in entry[language]:
-                # Each word is a stem at a word start ("ei herää" also finds
-                # "eikä herää"); up to two other words may stand between
-                # ("vill bara dö", "haluun vaan kuolla").
-                regex = _compile([phrase], language)
-                patterns.append(_Pattern(category, entry["need"], regex, phrase, None, language))
     return patterns
 
 
@@ -126,10 +129,34 @@ def danger_sign(text: str) -> DangerSign | None:
         match = pattern.regex.search(normalised)
         if match is None or _negated(normalised, match.start(), pattern.language):
             continue
-        if pattern.unless is not None and pattern.unless.search(normalised):
+        if (
+            pattern.unless is not None
+            and pattern.unless.search(normalised)
+            and not _said_of_now(normalised, match.start(), match.end())
+        ):
             continue
         return DangerSign(category=pattern.category, need=pattern.need, matched=pattern.phrase)
     return None
+
+
+# A word of now right beside a sign outweighs an exception elsewhere in the
+# message: "sai juuri aivoinfarktin, leikattiin keväällä", "fått en stroke nu".
+_NOW = {
+    "nyt", "juuri", "asken", "tanaan", "heti", "yhtakkia", "akkia",
+    "nu", "nyss", "idag", "plotsligt",
+    "i natt", "i dag", "i morse", "just nu", "tana aamuna", "tana iltana", "tana yona",
+}  # fmt: skip
+
+
+def _said_of_now(text: str, start: int, end: int) -> bool:
+    before, after = text[:start].split(), text[end:].split()
+    beside = [
+        " ".join(before[-2:]),
+        " ".join(before[-1:]),
+        " ".join(after[:1]),
+        " ".join(after[:2]),
+    ]
+    return any(words in _NOW for words in beside)
 
 
 def _negated(text: str, start: int, language: str) -> bool:

@@ -71,6 +71,15 @@ def test_the_linear_model_sees_the_band() -> None:
         ("olin 15 kun isä löi", False),
         ("tyttäreni on 12 ja mieheni lyö minua", False),
         ("oon 14 vuotta ollu naimisissa", False),
+        # Counts, ordinals, ranges and durations after "olen"/"jag är".
+        ("oon 3 lapsen äiti ja mies hakkaa mua", False),
+        ("olen 5 vuoden ajan kärsinyt väkivallasta", False),
+        ("olen 2. vuoden opiskelija", False),
+        ("oon 7-15 töissä", False),
+        ("jag är 10 år äldre än min man", False),
+        ("jag är 5 år gift", False),
+        ("Olen 15.", True),
+        ("jag är 16 år gammal och", True),
     ],
 )
 def test_the_writers_own_age(text: str, minor: bool) -> None:

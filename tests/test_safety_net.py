@@ -88,3 +88,10 @@ def test_an_adult_who_is_hit_stays_domestic_violence() -> None:
         "olen 45 ja mieheni lyö minua", {"need_family_services": 0.4}, intent="need_family_services"
     )
     assert after_safety_net(message) == "need_domestic_violence"
+
+
+def test_a_young_person_hit_by_a_boyfriend_is_domestic_violence() -> None:
+    message = classified(
+        "oon 16 ja poikaystävä löi mua", {"need_youth_support": 0.4}, intent="need_youth_support"
+    )
+    assert after_safety_net(message) == "need_domestic_violence"

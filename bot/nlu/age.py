@@ -48,9 +48,13 @@ _PATTERNS = (
     rf"\w\s+\({_NUMBER}\)",
 )
 _AGE = re.compile("|".join(_PATTERNS), re.IGNORECASE)
-# The writer's own age, said as "oon 14", "olen 15-vuotias", "ja e 14", "jag är 13 år".
+# The writer's own age: "oon 14 ja", "olen 15-vuotias", "ja e 15 och", "jag är
+# 13 år." A bare number or "år" counts only at a sentence's or clause's end,
+# so that "oon 3 lapsen äiti", "olen 2. vuoden opiskelija", "oon 7-15 töissä"
+# and "jag är 10 år äldre" are not ages.
+_CLAUSE_END = r"(?=\s*(?:$|[,!?;:]|\.(?!\s*[a-zäöå\d])|(?:ja|och|o|mut|mutta|men|enkä)\b))"
 _WRITER_AGE = re.compile(
-    rf"\b{_WRITER}\s+{_NUMBER}(?:\s?-?\s?(?:vuotia\w*|v\b|år\b|åring\w*))?\b{_NOT_AN_AGE}",
+    rf"\b{_WRITER}\s+{_NUMBER}(?:\s?-?\s?(?:vuotia\w*|åring\w*|v\b)|(?:\s+år(?:\s+gammal)?)?{_CLAUSE_END})",
     re.IGNORECASE,
 )
 ADULT_AGE = 18

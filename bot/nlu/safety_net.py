@@ -15,6 +15,7 @@ interrupt the form they answer.
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 from rasa.engine.recipes.default_recipe import DefaultV1Recipe
@@ -38,7 +39,15 @@ from bot.safety import DangerSign, danger_sign
 NEED_INTENT_PREFIX = "need_"
 CRISIS_INTENTS = {NEED_INTENT_PREFIX + need for need in CRISIS_NEEDS}
 SAFETY_KEY = "safety"
+DOMESTIC_VIOLENCE = "domestic_violence"
 CHILD_WELFARE = "child_welfare_concern"
+# A parent or carer: a child hit by one is a child-welfare matter; a young
+# person hit by a boyfriend is domestic violence (docs/need_labels.md).
+_CARER = re.compile(
+    r"\b(?:isä|iskä|isi\b|faija|äiti|äidi|äipp|mutsi|vanhem|huoltaja|pappa|mamma|far\b|farsa|"
+    r"mor\b|morsa|styv|förälder|föräldr|vårdnadshavar)",
+    re.IGNORECASE,
+)
 
 
 @DefaultV1Recipe.register([DefaultV1Recipe.ComponentType.INTENT_CLASSIFIER], is_trainable=False)
@@ -78,10 +87,11 @@ class SafetyNet(ConfiguredComponent):
     def _need_of(sign: DangerSign, intent: str | None, text: str) -> str:
         """The words of violence do not say who is hit. When the classifier read
         the message as a worry for a child, or the writer says they are under
-        18, a child is the one hit: a child-welfare matter (docs/need_labels.md),
-        which routing answers as an emergency too."""
-        if sign.need == "domestic_violence" and (
-            intent == NEED_INTENT_PREFIX + CHILD_WELFARE or writer_is_minor(text)
+        18 and names a parent, a child is the one hit: a child-welfare matter
+        (docs/need_labels.md), which routing answers as an emergency too."""
+        writer_is_a_child_of_the_home = writer_is_minor(text) and _CARER.search(text)
+        if sign.need == DOMESTIC_VIOLENCE and (
+            intent == NEED_INTENT_PREFIX + CHILD_WELFARE or writer_is_a_child_of_the_home
         ):
             return CHILD_WELFARE
         return sign.need
