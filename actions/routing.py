@@ -82,7 +82,7 @@ class ActionRouteNeed(Action):
             dispatcher.utter_message(text=text(key, language))
             return [SlotSet("pending_need", need), SlotSet("recipient", recipient)]
         with session_scope(default_engine(), read_only=True) as session:
-            routing = route(session, need, language, municipality, recipient, in_danger)
+            routing = route(session, need, language, municipality, recipient, in_danger, message)
             reply, payload, steps = routing_text(routing), routing.payload(), next_steps(routing)
         buttons = [
             {"title": text(STEP_BUTTONS[step][0], language), "payload": STEP_BUTTONS[step][1]}

@@ -8,6 +8,7 @@ service comes from the catalogue: nothing is invented.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
@@ -20,6 +21,7 @@ from bot.catalogue.models import Service, ServiceNeed, service_areas
 from bot.recipient import target_groups
 
 NEEDS_FILE = Path(__file__).parent / "catalogue" / "data" / "needs.yml"
+HELPLINE_ROUTING_FILE = NEEDS_FILE.with_name("helpline_routing.yml")
 CRISIS_NEEDS = frozenset({"emergency", "mental_health_crisis", "domestic_violence"})
 # Matters a professional should call back the same working day.
 URGENT_NEEDS = frozenset({"urgent_care"})
@@ -32,6 +34,23 @@ def allowed_outcomes() -> dict[str, list[str]]:
     """need code -> allowed outcomes, the usual default first (needs.yml)."""
     spec = yaml.safe_load(NEEDS_FILE.read_text(encoding="utf-8"))
     return {need["code"]: list(need["outcomes"]) for need in spec["needs"]}
+
+
+@lru_cache(maxsize=1)
+def _only_when_said() -> dict[str, re.Pattern[str]]:
+    """Lines worth listing only when the message speaks of what they are for."""
+    spec = yaml.safe_load(HELPLINE_ROUTING_FILE.read_text(encoding="utf-8"))
+    return {
+        service_id: re.compile("|".join(how["only_when_said"]), re.IGNORECASE)
+        for service_id, how in spec.items()
+        if how.get("only_when_said")
+    }
+
+
+def spoken_of(service: Service, message: str) -> bool:
+    """False for a line the message gives no reason to list (helpline_routing.yml)."""
+    pattern = _only_when_said().get(service.id)
+    return pattern is None or bool(pattern.search(message))
 
 
 @dataclass
@@ -184,12 +203,17 @@ def route(
     municipality: str | None,
     recipient: str | None = None,
     in_danger: bool = False,
+    message: str = "",
 ) -> Routing:
-    """The first allowed outcome that a service can deliver; danger now puts emergency first."""
+    """The first allowed outcome that a service can deliver; danger now puts emergency first.
+
+    `message` is the resident's own words: some lines are listed only when
+    it speaks of what they are for (the poison centre for a poisoning).
+    """
     outcomes = allowed_outcomes()[need]
     if in_danger and "emergency" in outcomes:
         outcomes = ["emergency", *(o for o in outcomes if o != "emergency")]
-    candidates = services_for(session, need, municipality)
+    candidates = [s for s in services_for(session, need, municipality) if spoken_of(s, message)]
     for outcome in outcomes:
         fitting = [s for s in candidates if _fits(s, outcome)]
         if fitting:

@@ -121,3 +121,26 @@ def test_a_child_in_danger_is_routed_to_112_first(engine, municipality) -> None:
     assert in_danger.outcome == "emergency"
     assert any(c.phone == "112" for c in in_danger.primary[0].channels)
     assert all(any(c.phone for c in s.channels) for s in in_danger.primary)
+
+
+POISON_CENTRE = "myrkytystietokeskus"
+
+
+@pytest.mark.parametrize(
+    ("message", "language", "listed"),
+    [
+        ("lapsi nielaisi pesuainetta", "fi", True),
+        ("mummo otti vahingossa kaksi kertaa lääkkeensä", "fi", True),
+        ("barnet svalde tabletter", "sv", True),
+        ("mulla on kova rintakipu, soitanko lääkärille", "fi", False),
+        ("vi är gifta och min man har ont i bröstet", "sv", False),
+        ("", "fi", False),
+    ],
+)
+def test_the_poison_centre_is_listed_only_for_a_poisoning(engine, message, language, listed):
+    """Chest pain needs 112 alone; a poisoning gets the poison centre beside it."""
+    with session_scope(engine) as session:
+        routing = route(session, "emergency", language, "049", message=message)
+        ids = [s.id for s in routing.services]
+    assert ids[0] == "emergency-112"
+    assert (POISON_CENTRE in ids) is listed

@@ -144,6 +144,21 @@ def test_crisis_is_answered_first_with_the_number(
 
 
 @pytest.mark.parametrize(
+    ("message", "language", "poison_centre_listed"),
+    [
+        ("lapsi joi pesuainetta eikä ole oma itsensä", "fi", True),
+        ("min mamma har plötsligt ont i bröstet", "sv", False),
+    ],
+)
+def test_the_poison_centre_is_beside_112_only_for_a_poisoning(
+    stack, request, message, language, poison_centre_listed
+) -> None:
+    replies = says(stack.settings, conversation_id(request), message, language)
+    assert "112" in texts(replies).splitlines()[0]
+    assert ("0800 147 111" in texts(replies)) is poison_centre_listed
+
+
+@pytest.mark.parametrize(
     ("message", "language"),
     [
         ("pelkään että naapurin lasta lyödään, isä lyö häntä joka ilta", "fi"),

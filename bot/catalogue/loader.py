@@ -12,11 +12,11 @@ from sqlalchemy.orm import Session
 
 from bot.catalogue.models import Channel, Municipality, Organisation, Service, ServiceNeed
 from bot.catalogue.search_index import rebuild_search_index
+from bot.routing import HELPLINE_ROUTING_FILE
 
 HERE = Path(__file__).parent
 MUNICIPALITIES_FILE = HERE / "data" / "municipalities.json"
 HELPLINES_FILE = HERE / "data" / "national_helplines.yml"
-HELPLINE_ROUTING_FILE = HERE / "data" / "helpline_routing.yml"
 PUBLIC_UNITS_FILE = HERE / "demo" / "public_units.yml"
 THIRD_SECTOR_FILE = HERE / "demo" / "third_sector.yml"
 
